@@ -1,0 +1,124 @@
+/** Inspection API under /__emulator/ (no auth; a loopback tool for tests and the demo). */
+import { z } from 'zod';
+import { configPatchSchema } from '../config';
+import { faultRuleSchema } from '../faultSchema';
+import { HttpError, intParam, readJson, sendJson, type Ctx } from '../http';
+import type { RouteDef } from '../router';
+import { fireTrigger, fireSchema } from '../subscriptionEngine';
+import { presentJob } from './dataPush';
+
+function reset(ctx: Ctx): void {
+	ctx.store.reset();
+	sendJson(ctx, 200, { ok: true });
+}
+
+function getConfig(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.config);
+}
+
+async function putConfig(ctx: Ctx): Promise<void> {
+	const patch = await readJson(ctx, configPatchSchema);
+	sendJson(ctx, 200, ctx.store.configure(patch));
+}
+
+function listTables(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.tables.list());
+}
+
+function getTable(ctx: Ctx): void {
+	const t = ctx.store.tables.find(ctx.params.poolId as string, ctx.params.tableName as string);
+	if (!t) throw new HttpError(404, `No table ${ctx.params.tableName} in pool ${ctx.params.poolId}`);
+	sendJson(ctx, 200, { columns: t.columns, rows: t.rows });
+}
+
+function jobs(ctx: Ctx): void {
+	sendJson(ctx, 200, [...ctx.store.pushJobs.values()].map((j) => ({ ...presentJob(j), chunks: j.chunks.map((c) => ({ id: c.id, type: c.type, size: c.size, checksum: c.checksum, fileType: c.fileType })) })));
+}
+
+function requests(ctx: Ctx): void {
+	const limit = intParam(ctx, 'limit', 0, 0);
+	sendJson(ctx, 200, ctx.store.requestLog.list(limit || undefined));
+}
+
+function tokenStats(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.tokens.stats());
+}
+
+async function revoke(ctx: Ctx): Promise<void> {
+	const body = await readJson(ctx, z.object({ clientId: z.string().optional() }).strict().optional());
+	sendJson(ctx, 200, { revoked: ctx.store.tokens.revoke(body?.clientId) });
+}
+
+async function addFaults(ctx: Ctx): Promise<void> {
+	const body = await readJson(ctx, z.union([faultRuleSchema, z.array(faultRuleSchema), z.object({ rules: z.array(faultRuleSchema) })]));
+	const rules = Array.isArray(body) ? body : 'rules' in body ? body.rules : [body];
+	sendJson(ctx, 200, { ids: ctx.store.faults.add(rules) });
+}
+
+function listFaults(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.faults.list());
+}
+
+function clearFaults(ctx: Ctx): void {
+	ctx.store.faults.clear();
+	sendJson(ctx, 200, { ok: true });
+}
+
+async function fire(ctx: Ctx): Promise<void> {
+	const body = await readJson(ctx, fireSchema);
+	sendJson(ctx, 200, await fireTrigger(ctx.store, ctx.params.triggerId as string, body ?? {}, ctx.query.get('wait') === 'true'));
+}
+
+function continuousPushes(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.continuousItems.map(({ file: _file, ...rest }) => rest));
+}
+
+const auditEventSchema = z.object({
+	userId: z.string(),
+	userRole: z.string().default('MEMBER'),
+	event: z.string(),
+	timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time'),
+	message: z.record(z.unknown()).default({}),
+	ipAddress: z.string().nullable().default(null),
+	port: z.string().nullable().default(null),
+	diffPayload: z.object({ newValue: z.string(), oldValue: z.string() }).nullable().default(null),
+});
+const loginEventSchema = z.object({ authenticationEventType: z.string(), email: z.string(), success: z.boolean(), timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time') });
+
+async function addAudit(ctx: Ctx): Promise<void> {
+	const body = await readJson(ctx, z.union([auditEventSchema, z.array(auditEventSchema)]));
+	const events = (Array.isArray(body) ? body : [body]).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }));
+	ctx.store.audit.append(events);
+	sendJson(ctx, 200, { appended: events.length, total: ctx.store.audit.total });
+}
+
+function listAudit(ctx: Ctx): void {
+	sendJson(ctx, 200, ctx.store.audit.all());
+}
+
+async function addLogins(ctx: Ctx): Promise<void> {
+	const body = await readJson(ctx, z.union([loginEventSchema, z.array(loginEventSchema)]));
+	const events = (Array.isArray(body) ? body : [body]).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }));
+	ctx.store.logins.append(events);
+	sendJson(ctx, 200, { appended: events.length, total: ctx.store.logins.total });
+}
+
+export const inspectRoutes: RouteDef[] = [
+	{ method: 'POST', path: '/__emulator/reset', family: 'inspect', handler: reset },
+	{ method: 'GET', path: '/__emulator/config', family: 'inspect', handler: getConfig },
+	{ method: 'PUT', path: '/__emulator/config', family: 'inspect', handler: putConfig },
+	{ method: 'GET', path: '/__emulator/tables', family: 'inspect', handler: listTables },
+	{ method: 'GET', path: '/__emulator/tables/:poolId/:tableName', family: 'inspect', handler: getTable },
+	{ method: 'GET', path: '/__emulator/jobs', family: 'inspect', handler: jobs },
+	{ method: 'GET', path: '/__emulator/requests', family: 'inspect', handler: requests },
+	{ method: 'GET', path: '/__emulator/token-stats', family: 'inspect', handler: tokenStats },
+	{ method: 'POST', path: '/__emulator/tokens/revoke', family: 'inspect', handler: revoke },
+	{ method: 'POST', path: '/__emulator/faults', family: 'inspect', handler: addFaults },
+	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
+	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },
+	{ method: 'POST', path: '/__emulator/triggers/:triggerId/fire', family: 'inspect', handler: fire },
+	{ method: 'GET', path: '/__emulator/continuous-pushes', family: 'inspect', handler: continuousPushes },
+	{ method: 'POST', path: '/__emulator/audit/events', family: 'inspect', handler: addAudit },
+	{ method: 'GET', path: '/__emulator/audit/events', family: 'inspect', handler: listAudit },
+	{ method: 'POST', path: '/__emulator/login-events', family: 'inspect', handler: addLogins },
+];
