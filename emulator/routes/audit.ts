@@ -1,3 +1,13 @@
+/** Audit Log API v1 (pageNumber) and v2 (cursor) — reference §8. */
+import { sendJson, type Ctx } from '../http';
+import { cursorPage, pageNumberPage } from '../paging';
+import { PERMISSIONS } from '../permissions';
 import type { RouteDef } from '../router';
+import { ROUTE_SCOPES } from '../scopes';
 
-export const auditRoutes: RouteDef[] = [];
+const access = { scopes: ROUTE_SCOPES.audit, permission: PERMISSIONS.auditLog };
+
+export const auditRoutes: RouteDef[] = [
+	{ method: 'GET', path: '/log/api/external/audit', family: 'audit', access, handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, ctx.store.audit)) },
+	{ method: 'GET', path: '/log/api/external/v2/audit', family: 'audit', access, handler: (ctx: Ctx) => sendJson(ctx, 200, cursorPage(ctx, ctx.store.audit)) },
+];
