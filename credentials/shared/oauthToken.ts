@@ -1,0 +1,226 @@
+import { createHash } from 'crypto';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
+
+import { assembleScopes, parseScopeString } from '../../nodes/Celonis/shared/scopes';
+import { normalizeTeamUrl } from '../../nodes/Celonis/shared/teamUrl';
+import { CelonisAuthError, redact } from './errors';
+import { describeStatus, headerValue, sendRaw, type RawResponse } from './http';
+
+export type ClientAuthMethod = 'clientSecretBasic' | 'clientSecretPost';
+
+export interface OAuthClientSettings {
+	origin: string;
+	clientId: string;
+	clientSecret: string;
+	authMethod: ClientAuthMethod;
+	scopes: string[];
+}
+
+/** What the credential stores after a successful token request (hidden fields). */
+export interface StoredToken extends IDataObject {
+	accessToken: string;
+	issuedAt: string;
+	expiresAt: string;
+	grantedScopes: string;
+	issuedFor: string;
+}
+
+/** Documented lifetime of a Celonis access token; used only when a token response omits `expires_in`. */
+const DEFAULT_LIFETIME_SECONDS = 899;
+const METHOD_LABEL: Record<ClientAuthMethod, string> = {
+	clientSecretBasic: 'Client Secret Basic',
+	clientSecretPost: 'Client Secret Post',
+};
+
+export function readClientSettings(credentials: ICredentialDataDecryptedObject): OAuthClientSettings {
+	// Invalid team URLs and scopes throw errors whose messages already say what to enter.
+	const origin = normalizeTeamUrl(credentials.teamUrl);
+	const scopes = assembleScopes(credentials.scopes, credentials.customScopes);
+	const clientId = String(credentials.clientId ?? '').trim();
+	const clientSecret = String(credentials.clientSecret ?? '');
+	if (clientId === '') throw new CelonisAuthError('Enter the Client ID of your Celonis OAuth client (Admin & Settings → Applications).');
+	if (clientSecret === '') throw new CelonisAuthError('Enter the Client Secret of your Celonis OAuth client (shown once when the client is created; regenerate it in Admin & Settings → Applications if it was lost).');
+	const authMethod: ClientAuthMethod = credentials.authMethod === 'clientSecretPost' ? 'clientSecretPost' : 'clientSecretBasic';
+	return { origin, clientId, clientSecret, authMethod, scopes };
+}
+
+/**
+ * Which settings a stored token was issued for. A token is reused only while the credential still
+ * asks for the same team, client, method and scopes, so editing the credential never keeps a stale token.
+ */
+export function settingsFingerprint(s: OAuthClientSettings): string {
+	return createHash('sha256')
+		.update([s.origin, s.clientId, s.authMethod, s.scopes.join(' ')].join('\n'))
+		.digest('hex')
+		.slice(0, 16);
+}
+
+/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are put into the Basic header. */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+	const encode = (v: string) => new URLSearchParams({ v }).toString().slice(2);
+	return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+export function tokenRequestBody(s: OAuthClientSettings, method: ClientAuthMethod, scopes: string[]): string {
+	const form = new URLSearchParams({ grant_type: 'client_credentials' });
+	if (scopes.length > 0) form.set('scope', scopes.join(' '));
+	if (method === 'clientSecretPost') {
+		form.set('client_id', s.clientId);
+		form.set('client_secret', s.clientSecret);
+	}
+	return form.toString();
+}
+
+async function requestToken(
+	helper: IHttpRequestHelper,
+	s: OAuthClientSettings,
+	method: ClientAuthMethod,
+	scopes: string[],
+): Promise<RawResponse> {
+	const headers: Record<string, string> = {
+		'Content-Type': 'application/x-www-form-urlencoded',
+		Accept: 'application/json',
+	};
+	if (method === 'clientSecretBasic') headers.Authorization = basicAuthorization(s.clientId, s.clientSecret);
+	return await sendRaw(helper, s.origin, {
+		method: 'POST',
+		url: `${s.origin}/oauth2/token`,
+		headers,
+		body: tokenRequestBody(s, method, scopes),
+		json: false,
+	});
+}
+
+function oauthError(response: RawResponse): { error?: string; description?: string } {
+	const body = response.body as { error?: unknown; error_description?: unknown } | undefined;
+	if (!body || typeof body !== 'object') return {};
+	return {
+		error: typeof body.error === 'string' ? body.error : undefined,
+		description: typeof body.error_description === 'string' ? body.error_description : undefined,
+	};
+}
+
+function isTokenResponse(response: RawResponse): boolean {
+	const body = response.body as { access_token?: unknown } | undefined;
+	return response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== '';
+}
+
+/**
+ * Runs the client-credentials grant and turns every way it can fail into a message that says what to
+ * change: wrong id/secret, the other client authentication method, scopes the client may not request,
+ * a team URL that is not a Celonis team.
+ */
+export async function fetchClientCredentialsToken(
+	helper: IHttpRequestHelper,
+	s: OAuthClientSettings,
+	now: () => number = Date.now,
+): Promise<StoredToken> {
+	const response = await requestToken(helper, s, s.authMethod, s.scopes);
+	if (isTokenResponse(response)) return toStoredToken(response, s, now());
+	throw await explainTokenFailure(helper, s, response);
+}
+
+function toStoredToken(response: RawResponse, s: OAuthClientSettings, issuedAt: number): StoredToken {
+	const body = response.body as { access_token: string; expires_in?: unknown; scope?: unknown };
+	const lifetime = Number(body.expires_in);
+	const seconds = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEFAULT_LIFETIME_SECONDS;
+	const granted = body.scope === undefined ? s.scopes : parseScopeString(body.scope);
+	return {
+		accessToken: body.access_token,
+		issuedAt: new Date(issuedAt).toISOString(),
+		expiresAt: new Date(issuedAt + seconds * 1000).toISOString(),
+		grantedScopes: granted.join(' '),
+		issuedFor: settingsFingerprint(s),
+	};
+}
+
+async function explainTokenFailure(
+	helper: IHttpRequestHelper,
+	s: OAuthClientSettings,
+	response: RawResponse,
+): Promise<CelonisAuthError> {
+	const { error, description } = oauthError(response);
+	const detail = description ? ` The team said: "${redact(description, [s.clientSecret])}".` : '';
+	const teamHint = `${s.origin}/oauth2/token`;
+
+	if (error === 'invalid_client' || (response.status === 401 && error === undefined)) {
+		const other: ClientAuthMethod = s.authMethod === 'clientSecretBasic' ? 'clientSecretPost' : 'clientSecretBasic';
+		const retry = await requestToken(helper, s, other, s.scopes);
+		if (isTokenResponse(retry) || oauthError(retry).error === 'invalid_scope') {
+			return new CelonisAuthError(
+				`The OAuth client "${s.clientId}" does not accept ${METHOD_LABEL[s.authMethod]} but accepts ${METHOD_LABEL[other]}: ` +
+					`set Client Authentication Method to "${METHOD_LABEL[other]}".`,
+			);
+		}
+		return new CelonisAuthError(
+			`The team rejected the Client ID or Client Secret (invalid_client) for client "${s.clientId}". ` +
+				'Check both values; if the secret was regenerated in Celonis (Admin & Settings → Applications), paste the new one.' +
+				detail,
+		);
+	}
+	if (error === 'invalid_scope') {
+		const rejected = await findRejectedScopes(helper, s);
+		const which = rejected.length > 0 ? `these scopes: ${rejected.join(', ')}` : `the requested scopes (${s.scopes.join(' ')})`;
+		return new CelonisAuthError(
+			`The OAuth client "${s.clientId}" may not request ${which}. Remove them from Scopes / Custom Scopes, ` +
+				'or allow them for the client in Celonis (Admin & Settings → Applications → edit the OAuth client).' +
+				detail,
+		);
+	}
+	if (error === 'unsupported_grant_type' || error === 'unauthorized_client') {
+		return new CelonisAuthError(
+			`The OAuth client "${s.clientId}" is not allowed to use the client credentials grant (${error}). ` +
+				'In Celonis (Admin & Settings → Applications), create an OAuth client with grant type "Client credentials".' +
+				detail,
+		);
+	}
+	if (error !== undefined) {
+		return new CelonisAuthError(`The token request was refused (${error}, HTTP ${response.status}).${detail}`);
+	}
+	if (response.status === 429) {
+		const reset = headerValue(response.headers, 'x-ratelimit-reset');
+		return new CelonisAuthError(`The Celonis token endpoint is rate limiting this team (HTTP 429)${reset ? `; retry after ${reset}` : ''}.`);
+	}
+	if (response.status >= 500) {
+		return new CelonisAuthError(`The Celonis token endpoint failed (${describeStatus(response)}). Try again later.`);
+	}
+	return new CelonisAuthError(
+		`${s.origin} does not look like a Celonis team: ${teamHint} answered ${describeStatus(response)} without an access token. ` +
+			'Check the Team URL (https://<team>.<realm>.celonis.cloud).',
+	);
+}
+
+/** Asks for each scope on its own to name exactly the ones the client may not request. */
+async function findRejectedScopes(helper: IHttpRequestHelper, s: OAuthClientSettings): Promise<string[]> {
+	if (s.scopes.length <= 1) return s.scopes;
+	const rejected: string[] = [];
+	for (const scope of s.scopes.slice(0, 50)) {
+		const response = await requestToken(helper, s, s.authMethod, [scope]);
+		if (oauthError(response).error === 'invalid_scope') rejected.push(scope);
+	}
+	return rejected;
+}
+
+/**
+ * Whether the stored token can be sent: present, issued for the current settings and not about to expire.
+ * The margin is 30 s, or a tenth of the lifetime for short-lived tokens.
+ */
+export function hasUsableToken(credentials: ICredentialDataDecryptedObject, now: number = Date.now()): boolean {
+	const token = credentials.accessToken;
+	if (typeof token !== 'string' || token === '') return false;
+	const issuedAt = Date.parse(String(credentials.issuedAt ?? ''));
+	const expiresAt = Date.parse(String(credentials.expiresAt ?? ''));
+	if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return false;
+	const settings = readClientSettingsOrUndefined(credentials);
+	if (!settings || credentials.issuedFor !== settingsFingerprint(settings)) return false;
+	const margin = Math.min(30_000, (expiresAt - issuedAt) / 10);
+	return expiresAt - now > margin;
+}
+
+function readClientSettingsOrUndefined(credentials: ICredentialDataDecryptedObject): OAuthClientSettings | undefined {
+	try {
+		return readClientSettings(credentials);
+	} catch {
+		return undefined;
+	}
+}

@@ -1,0 +1,57 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
+import { router } from './actions/router';
+
+export class Celonis implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Celonis',
+		name: 'celonis',
+		icon: { light: 'file:../../icons/celonis.svg', dark: 'file:../../icons/celonis.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Call any Celonis API, push data into data pools and export audit logs',
+		defaults: { name: 'Celonis' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'celonisOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'celonisApiKeyApi', required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
+			{ name: 'celonisAppKeyApi', required: true, displayOptions: { show: { authentication: ['appKey'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'OAuth2 (Client Credentials)', value: 'oAuth2', description: 'Recommended by Celonis: least-privilege scopes, tokens that expire' },
+					{ name: 'API Key', value: 'apiKey', description: 'A User API key (Bearer); Celonis is phasing static keys out' },
+					{ name: 'Application Key', value: 'appKey', description: 'An Application key (AppKey); Celonis is phasing static keys out' },
+				],
+				default: 'oAuth2',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' }],
+				default: 'httpRequest',
+			},
+			...httpRequest.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

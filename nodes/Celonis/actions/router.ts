@@ -1,0 +1,21 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+
+import * as httpRequest from './httpRequest/HttpRequest.resource';
+
+type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
+
+const resources: Record<string, Record<string, Operation>> = {
+	httpRequest: { request: httpRequest.request },
+};
+
+/** resource/operation → the operation module that executes it. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const handler = resources[resource]?.[operation];
+	if (!handler || typeof handler.execute !== 'function') {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+	}
+	return [await handler.execute.call(this, items)];
+}

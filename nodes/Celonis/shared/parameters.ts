@@ -1,0 +1,73 @@
+import { jsonParse, type IDataObject } from 'n8n-workflow';
+
+/** Thrown for parameter values the user must fix; the node turns it into a NodeOperationError with the item. */
+export class ParameterError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ParameterError';
+	}
+}
+
+/** Parses a JSON parameter and, when it is invalid, says where: line, column and the text around it. */
+export function parseJsonParameter(value: unknown, field: string): unknown {
+	if (typeof value !== 'string') return value;
+	if (value.trim() === '') return undefined;
+	const parsed = tryJsonParse(value);
+	if ('value' in parsed) return parsed.value;
+	{
+		const error = parsed.error;
+		const match = /position (\d+)/.exec(error.message);
+		const position = match ? Number(match[1]) : undefined;
+		let where = '';
+		if (position !== undefined) {
+			const before = value.slice(0, position);
+			const line = before.split('\n').length;
+			const column = position - before.lastIndexOf('\n');
+			const excerpt = value.slice(Math.max(0, position - 20), position + 20).replace(/\s+/g, ' ');
+			where = ` at line ${line}, column ${column} (near "${excerpt}")`;
+		}
+		throw new ParameterError(`"${field}" is not valid JSON${where}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}.`);
+	}
+}
+
+function tryJsonParse(text: string): { value: unknown } | { error: Error } {
+	try {
+		return { value: JSON.parse(text) };
+	} catch (error) {
+		return { error: error as Error };
+	}
+}
+
+/** A JSON parameter that must be an object of string values (query parameters, headers). */
+export function parseJsonObject(value: unknown, field: string): IDataObject {
+	const parsed = parseJsonParameter(value, field);
+	if (parsed === undefined) return {};
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new ParameterError(`"${field}" must be a JSON object, e.g. {"name": "value"}.`);
+	}
+	return parsed as IDataObject;
+}
+
+export interface NameValue {
+	name: string;
+	value?: unknown;
+}
+
+export function pairsToObject(pairs: NameValue[] | undefined): IDataObject {
+	const out: IDataObject = {};
+	for (const { name, value } of pairs ?? []) {
+		if (!name) continue;
+		const existing = out[name];
+		if (existing === undefined) out[name] = value as IDataObject[string];
+		else out[name] = (Array.isArray(existing) ? [...existing, value] : [existing, value]) as IDataObject[string];
+	}
+	return out;
+}
+
+export function toStringRecord(object: IDataObject): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [k, v] of Object.entries(object)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+	return out;
+}
+
+export { jsonParse };

@@ -1,0 +1,250 @@
+import {
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+} from 'n8n-workflow';
+
+import { readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { toNodeApiError, type HttpFailure } from './errors';
+import { missingScopes, scopeRuleFor } from './requiredScopes';
+import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { assertSafeHeaders, resolveTeamUrl } from './url';
+import { toNodeError } from '../shared/items';
+
+export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';
+
+export interface CelonisRequestOptions {
+	method: IHttpRequestMethods;
+	/** A path on the team (`/integration/api/pools`) or an absolute URL on the team's origin. */
+	path: string;
+	qs?: IDataObject;
+	headers?: Record<string, string>;
+	body?: IHttpRequestOptions['body'];
+	/** For bodies that can be sent only once (multipart, streams): built anew for every attempt. */
+	makeBody?: () => Promise<IHttpRequestOptions['body']> | IHttpRequestOptions['body'];
+	responseFormat?: ResponseFormat;
+	timeout?: number;
+	retry?: Partial<RetryPolicy>;
+	itemIndex?: number;
+	/** Return error responses instead of throwing them. */
+	neverError?: boolean;
+	/** Skip the scope check (e.g. for a path the user chose to call although it is unmapped). */
+	skipScopeCheck?: boolean;
+}
+
+export interface CelonisResponse<T = unknown> {
+	status: number;
+	headers: Record<string, string>;
+	body: T;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * The one way the node talks to Celonis. Every call goes through n8n's httpRequestWithAuthentication
+ * (proxy, domain restrictions and credential refresh are n8n's); on top of it: the URL and scope checks,
+ * token freshness before bodies that cannot be replayed, retries that honour Celonis' rate-limit headers,
+ * same-origin redirects only, and errors that say what to fix.
+ */
+export async function celonisRequest<T = unknown>(this: CelonisContext, options: CelonisRequestOptions): Promise<CelonisResponse<T>> {
+	const auth = await readTeamAuth(this);
+	const node = this.getNode();
+	const fail = (message: string) => new NodeOperationError(node, message, options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {});
+
+	// Refused before anything is sent: foreign origins, `..`, CR/LF and Authorization in headers.
+	let url = resolveTeamUrl(auth.origin, options.path);
+	if (options.headers) assertSafeHeaders(options.headers);
+	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, fail);
+	await ensureUsableToken(this, auth, url);
+
+	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+	let attempt = 0;
+	let waitedMs = 0;
+	let redirects = 0;
+	let reauthenticated = false;
+	for (;;) {
+		try {
+			const body = options.makeBody ? await options.makeBody() : options.body;
+			return await send<T>(this, auth, url, options, body);
+		} catch (error) {
+			const failure = toFailure(error);
+			const location = failure.headers.location;
+			if (failure.status !== undefined && failure.status >= 300 && failure.status < 400 && location) {
+				const next = sameOriginRedirect(auth.origin, url, location);
+				if (next && redirects++ < MAX_REDIRECTS && ['GET', 'HEAD'].includes(options.method)) {
+					url = next;
+					continue;
+				}
+			}
+			// n8n refreshed the token on this 401 but does not replay a body it already consumed: we do, once.
+			if (failure.status === 401 && options.makeBody && auth.oauth && !reauthenticated) {
+				reauthenticated = true;
+				continue;
+			}
+			const decision = decideRetry(options.method, failure, attempt, waitedMs, policy);
+			if (decision.retry) {
+				await waitUnlessCancelled(this, decision.waitMs);
+				waitedMs += decision.waitMs;
+				attempt++;
+				continue;
+			}
+			if (options.neverError && failure.status !== undefined) {
+				return { status: failure.status, headers: failure.headers, body: failure.body as T };
+			}
+			throw toNodeApiError(node, failure, {
+				method: options.method,
+				path: url.pathname,
+				auth,
+				itemIndex: options.itemIndex,
+				gaveUp: attempt > 0 ? decision.reason : undefined,
+			});
+		}
+	}
+}
+
+function assertScopes(auth: TeamAuth, pathname: string, fail: (message: string) => Error): void {
+	if (!auth.oauth) return;
+	const rule = scopeRuleFor(pathname);
+	if (!rule) return;
+	const scopes = auth.oauth.granted ?? auth.oauth.requested;
+	const missing = missingScopes(rule, scopes);
+	if (missing.length === 0) return;
+	throw fail(
+		`Missing OAuth scope: ${rule.api} (${pathname}) needs ${missing.join(' or ')}, but the credential ${auth.oauth.granted ? 'was granted' : 'requests'} only: ${scopes.join(' ') || '(no scopes)'}. ` +
+			`Add ${missing[0]} to the credential's Scopes, and allow it for the OAuth client in Celonis (Admin & Settings → Applications).`,
+	);
+}
+
+const tokenRefreshes = new Map<string, Promise<void>>();
+
+/**
+ * When the stored OAuth token is missing or about to expire, one request (per credential, however many
+ * items run at once) makes n8n fetch a new one: the credential sends no token, Celonis answers 401 and n8n
+ * runs preAuthentication and retries. That request is a GET on the same path, so it has no side effects and
+ * the real request, multipart bodies included, then goes out with a fresh token.
+ */
+async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
+	if (!auth.oauth || auth.oauth.tokenUsable) return;
+	let refresh = tokenRefreshes.get(auth.credentialKey);
+	if (!refresh) {
+		refresh = (async () => {
+			try {
+				await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
+					method: 'GET',
+					url: `${auth.origin}${url.pathname}`,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: false,
+					disableFollowRedirect: true,
+					encoding: 'arraybuffer',
+				});
+			} catch (error) {
+				// Any answer after the refresh is fine (403, 404, 405 ...); only failing to get a token is not.
+				const failure = toFailure(error);
+				if (failure.status === undefined && failure.message && !failure.networkCode) throw toNodeError(ctx.getNode(), error);
+			} finally {
+				tokenRefreshes.delete(auth.credentialKey);
+			}
+		})();
+		tokenRefreshes.set(auth.credentialKey, refresh);
+	}
+	await refresh;
+}
+
+async function send<T>(
+	ctx: CelonisContext,
+	auth: TeamAuth,
+	url: URL,
+	options: CelonisRequestOptions,
+	body: IHttpRequestOptions['body'],
+): Promise<CelonisResponse<T>> {
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
+		method: options.method,
+		url: url.toString(),
+		qs: options.qs,
+		headers: { Accept: 'application/json, */*;q=0.8', ...(options.headers ?? {}) },
+		body,
+		json: isJsonBody(body),
+		encoding: 'arraybuffer',
+		returnFullResponse: true,
+		disableFollowRedirect: true,
+		timeout: options.timeout,
+		arrayFormat: 'repeat',
+	})) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+	const headers = normalizeHeaders(response.headers);
+	return { status: response.statusCode, headers, body: decodeBody(response.body, headers, options.responseFormat ?? 'auto') as T };
+}
+
+function isJsonBody(body: unknown): boolean {
+	return body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && !(body instanceof URLSearchParams) && !isFormData(body);
+}
+
+function isFormData(body: unknown): boolean {
+	return typeof FormData !== 'undefined' && body instanceof FormData;
+}
+
+export function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers ?? {})) {
+		if (value === undefined || value === null) continue;
+		out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return out;
+}
+
+/** Bodies arrive as bytes; the format (or the Content-Type, for `auto`) decides what they become. */
+export function decodeBody(raw: unknown, headers: Record<string, string>, format: ResponseFormat): unknown {
+	const buffer = Buffer.isBuffer(raw) ? raw : raw instanceof ArrayBuffer ? Buffer.from(raw) : undefined;
+	if (!buffer) return raw;
+	if (format === 'binary') return buffer;
+	const text = buffer.toString('utf8');
+	const type = headers['content-type'] ?? '';
+	if (format === 'text') return text;
+	if (format === 'json' || /[/+]json\b/i.test(type)) {
+		if (text.trim() === '') return format === 'json' ? {} : '';
+		try {
+			return JSON.parse(text);
+		} catch {
+			return text;
+		}
+	}
+	if (format === 'auto' && !/^text\/|xml|x-www-form-urlencoded|javascript/i.test(type) && type !== '' && !isProbablyText(buffer)) return buffer;
+	return text;
+}
+
+function isProbablyText(buffer: Buffer): boolean {
+	const sample = buffer.subarray(0, 512);
+	return !sample.includes(0);
+}
+
+export function toFailure(error: unknown): HttpFailure {
+	const e = error as { cause?: unknown; response?: unknown; httpCode?: unknown; code?: unknown; message?: string };
+	const cause = (e?.cause ?? {}) as { response?: unknown; code?: unknown; cause?: { code?: unknown } };
+	const response = (cause.response ?? e.response) as { status?: number; statusCode?: number; headers?: Record<string, unknown>; data?: unknown; body?: unknown } | undefined;
+	const status = response?.status ?? response?.statusCode;
+	const networkCode = [cause.code, e.code, cause.cause?.code].find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c));
+	if (status !== undefined) {
+		const headers = normalizeHeaders(response?.headers);
+		return { status, headers, body: decodeBody(response?.data ?? response?.body, headers, 'auto') };
+	}
+	return { headers: {}, body: undefined, networkCode, message: networkCode ? undefined : e?.message };
+}
+
+function sameOriginRedirect(origin: string, from: URL, location: string): URL | undefined {
+	try {
+		const next = new URL(location, from);
+		return next.origin === origin ? next : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+async function waitUnlessCancelled(ctx: CelonisContext, ms: number): Promise<void> {
+	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled while waiting to retry a Celonis request');
+		await sleep(Math.min(250, until - Date.now()));
+	}
+}

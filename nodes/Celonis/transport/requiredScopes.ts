@@ -1,0 +1,42 @@
+/**
+ * Which OAuth scope a Celonis API path needs (celonis-api.md §3.5 "Scope → API quick map"). Each rule
+ * lists alternatives: any one of them is enough (e.g. Data Push accepts `integration.data-pools:data_push`
+ * or the broader `integration.data-pools`). Paths without a rule are not checked before sending.
+ */
+export interface ScopeRule {
+	api: string;
+	prefix: RegExp;
+	anyOf: string[];
+	/** The Celonis permission to grant when the scope is present but the call is still refused. */
+	permission: string;
+}
+
+const DATA_POOLS = 'integration.data-pools';
+
+export const SCOPE_RULES: readonly ScopeRule[] = [
+	{ api: 'Data Push API', prefix: /^\/(data-ingestion|integration)\/api\/v1\/data-push\//, anyOf: ['integration.data-pools:data_push', DATA_POOLS], permission: 'the "Data Push API" permission on the data pool' },
+	{ api: 'Continuous Data Push API', prefix: /^\/continuous-batch-processing\/api\//, anyOf: ['integration.data-pools:continuous_data_push', DATA_POOLS], permission: 'the "Data Push API" permission on the data pool' },
+	{ api: 'Data Integration API', prefix: /^\/integration\/api\//, anyOf: [DATA_POOLS, 'integration.data-pools:read', 'integration.data-models:read'], permission: 'view and edit (manage) permissions on the data pool' },
+	{ api: 'Audit Log API', prefix: /^\/log\/api\/external\//, anyOf: ['audit.log:read'], permission: 'the team permission "Use Audit Log API" (Admin & Settings → Permissions)' },
+	{ api: 'Login History API', prefix: /^\/api\/external\/authentication-events/, anyOf: ['team.login-history:read'], permission: 'the team permission "Login history – Use API" (Admin & Settings → Permissions)' },
+	{ api: 'Members API', prefix: /^\/api\/external\/members/, anyOf: ['team.user-group-info:read'], permission: 'the team permission "Users – Use API" (Admin & Settings → Permissions)' },
+	{ api: 'Platform Adoption API', prefix: /^\/platform-adoption\/api\//, anyOf: ['platform-adoption.tracking-events:read'], permission: 'the team permission "Platform Adoption – Use API"' },
+	{ api: 'Permissions API', prefix: /^\/api\/authorization\/external\//, anyOf: ['authorization.permissions:read'], permission: 'the team permission to export permissions' },
+	{ api: 'SCIM API', prefix: /^\/(api\/)?user-provisioning\//, anyOf: ['user-provisioning.scim'], permission: 'the "User Provisioning – SCIM" permission' },
+	{ api: 'Event Subscription API', prefix: /^\/intelligence\/api\/(subscriptions|knowledge-models\/[^/]+\/triggers\/[^/]+\/subscriptions)/, anyOf: ['intelligence.subscriptions:manage'], permission: 'USE PACKAGE on the Studio package of the knowledge model' },
+	{ api: 'Chat API', prefix: /^\/intelligence\/api\/ai\/agents\/[^/]+\/conversations/, anyOf: ['intelligence.conversations:write'], permission: 'USE PACKAGE on the Studio package of the agent' },
+	{ api: 'Tools API', prefix: /^\/intelligence\/api\/ai\/agents\/[^/]+\/tools/, anyOf: ['intelligence.tools:execute', 'studio'], permission: 'USE PACKAGE on the Studio package of the agent' },
+	{ api: 'Knowledge Model API', prefix: /^\/intelligence\/api\//, anyOf: ['intelligence.knowledge-models:read'], permission: 'USE PACKAGE on the Studio package of the knowledge model' },
+	{ api: 'MCP Server', prefix: /^\/studio-copilot\/api\//, anyOf: ['mcp-asset.tools:execute'], permission: 'USE on the package of the MCP asset' },
+	{ api: 'Package Manager', prefix: /^\/package-manager\/api\//, anyOf: ['package-manager', 'studio'], permission: 'permissions on the Studio space or package' },
+	{ api: 'Action Engine API', prefix: /^\/action-engine\/api\//, anyOf: ['action-engine.projects'], permission: 'permissions on the Action Engine project' },
+];
+
+export function scopeRuleFor(path: string): ScopeRule | undefined {
+	return SCOPE_RULES.find((rule) => rule.prefix.test(path));
+}
+
+/** The scopes of `rule` that `granted` lacks, or [] when one of the alternatives is present. */
+export function missingScopes(rule: ScopeRule, granted: readonly string[]): string[] {
+	return rule.anyOf.some((scope) => granted.includes(scope)) ? [] : rule.anyOf;
+}

@@ -1,0 +1,168 @@
+import './userFolder';
+
+import 'reflect-metadata';
+
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	NodeHelpers,
+	Workflow,
+	type IConnections,
+	type IDataObject,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
+import { loadTypes, type LoadedTypes } from './packageTypes';
+
+export interface NodeSpec {
+	name: string;
+	type: string;
+	typeVersion?: number;
+	parameters?: INode['parameters'];
+	credentials?: Record<string, INodeCredentialsDetails>;
+	continueOnFail?: boolean;
+}
+
+export interface RunResult {
+	run: IRun;
+	status: IRun['status'];
+	error: (Error & { description?: string; httpCode?: string; context?: IDataObject }) | undefined;
+	/** Items of a node's first (or given) output. */
+	items(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	json(nodeName: string, outputIndex?: number): IDataObject[];
+	staticData: IDataObject;
+}
+
+export const TRIGGER = 'Start';
+
+/**
+ * Runs workflows in-process with n8n-core's real WorkflowExecute: the node code, the request helpers
+ * (httpRequestWithAuthentication, preAuthentication, binary data) and the credential handling are n8n's.
+ * One Engine = one n8n instance: its credential store and the workflows' static data persist across runs.
+ */
+export class Engine {
+	readonly store = new CredentialStore();
+	private staticDataByWorkflow = new Map<string, IDataObject>();
+
+	private constructor(private readonly types: LoadedTypes) {}
+
+	static async create(): Promise<Engine> {
+		return new Engine(await loadTypes());
+	}
+
+	get credentialsHelper(): TestCredentialsHelper {
+		return (this.helper ??= new TestCredentialsHelper(this.types.credentials, this.store));
+	}
+	private helper?: TestCredentialsHelper;
+
+	addCredential(type: string, data: IDataObject, id = `${type}-${this.store.all().length + 1}`): Record<string, INodeCredentialsDetails> {
+		return { [type]: this.store.add({ id, name: `${type} ${id}`, type, data }) };
+	}
+
+	/** A workflow: manual trigger → the given nodes, connected in a chain. */
+	async runChain(nodes: NodeSpec[], options: { workflowId?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+		const all: NodeSpec[] = [{ name: TRIGGER, type: 'n8n-nodes-base.manualTrigger' }, ...nodes];
+		const connections: IConnections = {};
+		for (let i = 0; i < all.length - 1; i++) {
+			connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+		}
+		return await this.run(all, connections, options);
+	}
+
+	async run(specs: NodeSpec[], connections: IConnections, options: { workflowId?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+		const workflowId = options.workflowId ?? 'test-workflow';
+		const nodes: INode[] = specs.map((s, i) => ({
+			id: `node-${i}`,
+			name: s.name,
+			type: s.type,
+			typeVersion: s.typeVersion ?? 1,
+			position: [i * 200, 0],
+			parameters: s.parameters ?? {},
+			...(s.credentials ? { credentials: s.credentials } : {}),
+			...(s.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		}));
+		const nodeTypes: INodeTypes = {
+			getByName: (t) => this.types.nodes[t],
+			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(this.types.nodes[t], v),
+			getKnownTypes: () => ({}),
+		};
+		const staticData = this.staticDataByWorkflow.get(workflowId) ?? {};
+		const workflow = new Workflow({
+			id: workflowId,
+			name: workflowId,
+			nodes,
+			connections,
+			active: false,
+			nodeTypes,
+			staticData: JSON.parse(JSON.stringify(staticData)) as IDataObject,
+			settings: { executionOrder: 'v1' },
+		});
+		const workflowData = { id: workflowId, name: workflowId, nodes, connections, active: false, settings: {} } as unknown as IWorkflowBase;
+		const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, workflowData);
+		let resolveRun!: (run: IRun) => void;
+		const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+		hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+		const additionalData = {
+			executionId: `exec-${Date.now()}`,
+			userId: 'test-user',
+			workflowId,
+			hooks,
+			credentialsHelper: this.credentialsHelper,
+			restApiUrl: 'http://localhost/rest',
+			instanceBaseUrl: 'http://localhost/',
+			formBaseUrl: 'http://localhost/form',
+			formWaitingBaseUrl: 'http://localhost/form-waiting',
+			formTestBaseUrl: 'http://localhost/form-test',
+			webhookBaseUrl: 'http://localhost/webhook',
+			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+			webhookTestBaseUrl: 'http://localhost/webhook-test',
+			mcpBaseUrl: 'http://localhost/mcp',
+			mcpTestBaseUrl: 'http://localhost/mcp-test',
+			currentNodeExecutionIndex: 0,
+			variables: {},
+			executeWorkflow: async () => {
+				throw new Error('Sub-workflows are not supported in tests');
+			},
+			getRunExecutionData: async () => undefined,
+			getRuntimeCredential: async () => undefined,
+			logAiEvent: () => {},
+			setExecutionStatus: () => {},
+			sendDataToUI: () => {},
+			startRunnerTask: async () => {
+				throw new Error('Task runners are not available in tests');
+			},
+		} as unknown as IWorkflowExecuteAdditionalData;
+
+		const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow });
+		options.signal?.addEventListener('abort', () => execution.cancel());
+		const run = await finished;
+		if (workflow.staticData.__dataChanged !== false) {
+			const { __dataChanged, ...rest } = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+			void __dataChanged;
+			this.staticDataByWorkflow.set(workflowId, rest);
+		}
+		return toResult(run, this.staticDataByWorkflow.get(workflowId) ?? {});
+	}
+}
+
+function toResult(run: IRun, staticData: IDataObject): RunResult {
+	const items = (nodeName: string, outputIndex = 0): INodeExecutionData[] => {
+		const task = run.data.resultData.runData[nodeName]?.[0];
+		return task?.data?.main?.[outputIndex] ?? [];
+	};
+	return {
+		run,
+		status: run.status,
+		error: run.data.resultData.error as RunResult['error'],
+		items,
+		json: (nodeName, outputIndex) => items(nodeName, outputIndex).map((i) => i.json),
+		staticData,
+	};
+}
