@@ -1,0 +1,99 @@
+/**
+ * What dev, demo and tests import into n8n: one credential of each type pointing at the emulator (stable ids that the
+ * example workflows reference), the example workflows, and a local owner account.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { CredentialInput } from './n8n-cli';
+import type { N8nRuntime } from './n8n-runtime';
+
+/** The emulator's demo identities (emulator/seeds/demo.json). */
+export const DEMO_IDENTITIES = {
+	apiKey: 'demo-user-api-key',
+	appKey: 'demo-app-key',
+	clientId: 'demo-client',
+	clientSecret: 'demo-client-secret',
+} as const;
+
+/** Credential ids used by examples/*.json. */
+export const CREDENTIAL_IDS = {
+	celonisApiKeyApi: 'celonisApiKey01',
+	celonisAppKeyApi: 'celonisAppKey01',
+	celonisOAuth2Api: 'celonisOAuth201',
+} as const;
+
+export const CREDENTIAL_NAMES = {
+	celonisApiKeyApi: 'Celonis API Key (emulator)',
+	celonisAppKeyApi: 'Celonis Application Key (emulator)',
+	celonisOAuth2Api: 'Celonis OAuth2 (emulator)',
+} as const;
+
+export function emulatorCredentials(teamUrl: string, scopes: string[] = []): CredentialInput[] {
+	return [
+		{ id: CREDENTIAL_IDS.celonisApiKeyApi, name: CREDENTIAL_NAMES.celonisApiKeyApi, type: 'celonisApiKeyApi', data: { teamUrl, apiKey: DEMO_IDENTITIES.apiKey } },
+		{ id: CREDENTIAL_IDS.celonisAppKeyApi, name: CREDENTIAL_NAMES.celonisAppKeyApi, type: 'celonisAppKeyApi', data: { teamUrl, appKey: DEMO_IDENTITIES.appKey } },
+		{
+			id: CREDENTIAL_IDS.celonisOAuth2Api,
+			name: CREDENTIAL_NAMES.celonisOAuth2Api,
+			type: 'celonisOAuth2Api',
+			data: {
+				teamUrl,
+				clientId: DEMO_IDENTITIES.clientId,
+				clientSecret: DEMO_IDENTITIES.clientSecret,
+				authMethod: 'clientSecretBasic',
+				scopes,
+				customScopes: '',
+			},
+		},
+	];
+}
+
+export interface ExampleWorkflow {
+	file: string;
+	workflow: { id: string; name?: string } & Record<string, unknown>;
+}
+
+/** Every examples/*.json (sorted); a workflow without an id gets one derived from its file name. */
+export async function loadExamples(repoRoot: string): Promise<ExampleWorkflow[]> {
+	const dir = path.join(repoRoot, 'examples');
+	if (!existsSync(dir)) return [];
+	const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+	const examples: ExampleWorkflow[] = [];
+	for (const file of files) {
+		const workflow = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ExampleWorkflow['workflow'];
+		if (!workflow.id) workflow.id = `ex${file.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 36);
+		examples.push({ file, workflow });
+	}
+	return examples;
+}
+
+export interface OwnerLogin {
+	email: string;
+	password: string;
+	firstName: string;
+	lastName: string;
+}
+
+export const LOCAL_OWNER: OwnerLogin = {
+	email: 'owner@example.com',
+	password: process.env.N8N_DEV_OWNER_PASSWORD || 'Celonis-Dev-1',
+	firstName: 'Local',
+	lastName: 'Owner',
+};
+
+/**
+ * n8n 2.41 cannot skip owner setup, but it can create the owner at start-up from environment variables
+ * (N8N_INSTANCE_OWNER_MANAGED_BY_ENV, with a bcrypt hash of the password, hashed with n8n's own bcryptjs).
+ */
+export async function ownerEnv(runtime: N8nRuntime, owner: OwnerLogin = LOCAL_OWNER): Promise<NodeJS.ProcessEnv> {
+	const requireFromN8n = createRequire(path.join(runtime.dir, 'n8n', 'node_modules', 'n8n', 'package.json'));
+	const bcrypt = requireFromN8n('bcryptjs') as { hash(text: string, rounds: number): Promise<string> };
+	return {
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: owner.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: await bcrypt.hash(owner.password, 10),
+	};
+}
