@@ -7,6 +7,7 @@ import {
 	NodeHelpers,
 	Workflow,
 	type IConnections,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INode,
 	type INodeCredentialsDetails,
@@ -61,7 +62,7 @@ export class Engine {
 	}
 	private helper?: TestCredentialsHelper;
 
-	addCredential(type: string, data: IDataObject, id = `${type}-${this.store.all().length + 1}`): Record<string, INodeCredentialsDetails> {
+	addCredential(type: string, data: ICredentialDataDecryptedObject, id = `${type}-${this.store.all().length + 1}`): Record<string, INodeCredentialsDetails> {
 		return { [type]: this.store.add({ id, name: `${type} ${id}`, type, data }) };
 	}
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { ICredentialType, INodeType, IVersionedNodeType } from 'n8n-workflow';
 
+import { EmitItems } from './fixtureNodes';
+
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-celonis';
 
@@ -46,6 +48,7 @@ function baseNodes(): LoadedTypes['nodes'] {
 		'n8n-nodes-base.manualTrigger': requireBase('nodes/ManualTrigger/ManualTrigger.node.js', 'ManualTrigger'),
 		'n8n-nodes-base.httpRequest': requireBase('nodes/HttpRequest/HttpRequest.node.js', 'HttpRequest'),
 		'n8n-nodes-base.noOp': requireBase('nodes/NoOp/NoOp.node.js', 'NoOp'),
+		'test.emitItems': new EmitItems(),
 	};
 }
 
