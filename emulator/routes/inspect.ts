@@ -4,7 +4,7 @@ import { configPatchSchema } from '../config';
 import { faultRuleSchema } from '../faultSchema';
 import { HttpError, intParam, readJson, sendJson, type Ctx } from '../http';
 import type { RouteDef } from '../router';
-import { fireTrigger, fireSchema } from '../subscriptionEngine';
+import { fireTrigger, fireSchema, presentSubscription, subscriptions } from '../subscriptionEngine';
 import { presentJob } from './dataPush';
 
 function reset(ctx: Ctx): void {
@@ -66,7 +66,12 @@ function clearFaults(ctx: Ctx): void {
 
 async function fire(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, fireSchema);
-	sendJson(ctx, 200, await fireTrigger(ctx.store, ctx.params.triggerId as string, body ?? {}, ctx.query.get('wait') === 'true'));
+	const result = await fireTrigger(ctx.store, ctx.params.triggerId as string, body ?? {}, ctx.query.get('wait') === 'true');
+	sendJson(ctx, result.error ? 404 : 200, result);
+}
+
+function listSubscriptions(ctx: Ctx): void {
+	sendJson(ctx, 200, [...subscriptions(ctx.store).values()].map((s) => ({ ...presentSubscription(s), queued: s.queue.length, skipped: s.skipped, deliveries: s.deliveries })));
 }
 
 function continuousPushes(ctx: Ctx): void {
@@ -117,6 +122,7 @@ export const inspectRoutes: RouteDef[] = [
 	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
 	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },
 	{ method: 'POST', path: '/__emulator/triggers/:triggerId/fire', family: 'inspect', handler: fire },
+	{ method: 'GET', path: '/__emulator/subscriptions', family: 'inspect', handler: listSubscriptions },
 	{ method: 'GET', path: '/__emulator/continuous-pushes', family: 'inspect', handler: continuousPushes },
 	{ method: 'POST', path: '/__emulator/audit/events', family: 'inspect', handler: addAudit },
 	{ method: 'GET', path: '/__emulator/audit/events', family: 'inspect', handler: listAudit },

@@ -15,7 +15,7 @@ const P = DEMO.pool1;
 
 function fileForm(content: string | Buffer, name = 'chunk.csv'): FormData {
 	const fd = new FormData();
-	fd.set('file', new Blob([content]), name);
+	fd.set('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
 	return fd;
 }
 
