@@ -26,7 +26,8 @@ export function authorizeForTeam(
 		if (name.toLowerCase() === 'authorization') delete headers[name];
 	}
 	if (authorization !== undefined) headers.Authorization = authorization;
-	const baseURL = requestOptions.baseURL ?? (isAbsolute(requestOptions.url) ? undefined : origin);
+	const url = (requestOptions as IHttpRequestOptions & { uri?: string }).url ?? (requestOptions as { uri?: string }).uri ?? '';
+	const baseURL = requestOptions.baseURL ?? (isAbsolute(url) ? undefined : origin);
 	return { ...requestOptions, ...(baseURL ? { baseURL } : {}), headers };
 }
 
@@ -34,10 +35,13 @@ function isAbsolute(url: string): boolean {
 	return /^[a-z][a-z0-9+.-]*:/i.test(url);
 }
 
+/** The origin a request goes to; n8n's legacy request path (HTTP Request node) names the URL `uri`. */
 function targetOrigin(requestOptions: IHttpRequestOptions, teamOrigin: string): string {
+	const legacy = requestOptions as IHttpRequestOptions & { uri?: string };
+	const url = legacy.url ?? legacy.uri ?? '';
 	try {
 		const base = requestOptions.baseURL ?? teamOrigin;
-		return new URL(requestOptions.url, base.endsWith('/') ? base : `${base}/`).origin;
+		return new URL(url, base.endsWith('/') ? base : `${base}/`).origin;
 	} catch {
 		return 'an invalid URL';
 	}

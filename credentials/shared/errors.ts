@@ -1,3 +1,5 @@
+import { describeNetworkCode } from '../../nodes/Celonis/shared/network';
+
 /**
  * The message a user sees when a credential cannot authenticate. Plain `Error` subclass on purpose: n8n's
  * credential test shows `error.message` only when the error carries no HTTP response of its own, and the
@@ -18,7 +20,7 @@ export function networkErrorCode(error: unknown): string | undefined {
 }
 
 export function unreachableTeamError(origin: string, error: unknown): CelonisAuthError {
-	const code = networkErrorCode(error) ?? 'no response';
+	const code = networkErrorCode(error) ?? '';
 	const hint =
 		code === 'ENOTFOUND' || code === 'EAI_AGAIN'
 			? 'The host name does not exist: check the spelling of the team and realm (e.g. https://acme.eu-1.celonis.cloud).'
@@ -27,7 +29,7 @@ export function unreachableTeamError(origin: string, error: unknown): CelonisAut
 				: /CERT|SSL|TLS/i.test(code)
 					? 'The TLS certificate was rejected: check the address, or your proxy settings.'
 					: 'Check the Team URL, your network and proxy settings.';
-	return new CelonisAuthError(`Could not reach the Celonis team at ${origin} (${code}). ${hint}`);
+	return new CelonisAuthError(`Could not reach the Celonis team at ${origin}: ${describeNetworkCode(code)}. ${hint}`);
 }
 
 /** Removes every occurrence of the given secrets from a text that came from a server. */

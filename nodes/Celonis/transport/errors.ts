@@ -1,6 +1,7 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { TeamAuth } from './authentication';
+import { describeNetworkCode } from '../shared/network';
 import { scopeRuleFor } from './requiredScopes';
 
 export interface HttpFailure {
@@ -126,7 +127,7 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 	if (failure.status === undefined) {
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };
 		return {
-			message: `Could not reach the Celonis team at ${auth.origin} (${failure.networkCode ?? 'no response'})`,
+			message: `Could not reach the Celonis team at ${auth.origin}: ${describeNetworkCode(failure.networkCode)}`,
 			description: `Check the credential's Team URL and the network or proxy between n8n and Celonis.${retryNote}`,
 		};
 	}

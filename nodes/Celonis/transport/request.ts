@@ -78,9 +78,11 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 					continue;
 				}
 			}
-			// n8n refreshed the token on this 401 but does not replay a body it already consumed: we do, once.
-			if (failure.status === 401 && options.makeBody && auth.oauth && !reauthenticated) {
+			// A 401 with an OAuth token (revoked, or expired early): one refresh for all items in flight,
+			// then this request once more, with its body built anew.
+			if (failure.status === 401 && auth.oauth && !reauthenticated) {
 				reauthenticated = true;
+				await refreshToken(this, auth, url);
 				continue;
 			}
 			const decision = decideRetry(options.method, failure, attempt, waitedMs, policy);
@@ -119,14 +121,19 @@ function assertScopes(auth: TeamAuth, pathname: string, fail: (message: string) 
 
 const tokenRefreshes = new Map<string, Promise<void>>();
 
-/**
- * When the stored OAuth token is missing or about to expire, one request (per credential, however many
- * items run at once) makes n8n fetch a new one: the credential sends no token, Celonis answers 401 and n8n
- * runs preAuthentication and retries. That request is a GET on the same path, so it has no side effects and
- * the real request, multipart bodies included, then goes out with a fresh token.
- */
+/** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
 async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
-	if (!auth.oauth || auth.oauth.tokenUsable) return;
+	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url);
+}
+
+/**
+ * Makes n8n fetch and store a new OAuth token, once per credential however many items are in flight.
+ * The only trigger n8n offers is a 401 inside httpRequestWithAuthentication: so one GET on the same path
+ * (no side effects) is sent; the credential sends no token when it is missing or expiring, a revoked one
+ * is refused, Celonis answers 401 and n8n runs preAuthentication, stores the token and retries the GET.
+ * Normal requests opt out of n8n's own refresh (see `send`), so parallel 401s do not each fetch a token.
+ */
+async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
 	let refresh = tokenRefreshes.get(auth.credentialKey);
 	if (!refresh) {
 		refresh = (async () => {
@@ -135,12 +142,11 @@ async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL):
 					method: 'GET',
 					url: `${auth.origin}${url.pathname}`,
 					returnFullResponse: true,
-					ignoreHttpStatusErrors: false,
 					disableFollowRedirect: true,
 					encoding: 'arraybuffer',
 				});
 			} catch (error) {
-				// Any answer after the refresh is fine (403, 404, 405 ...); only failing to get a token is not.
+				// Any HTTP answer after the refresh is fine (403, 404, 405 ...); failing to get a token is not.
 				const failure = toFailure(error);
 				if (failure.status === undefined && failure.message && !failure.networkCode) throw toNodeError(ctx.getNode(), error);
 			} finally {
@@ -151,6 +157,9 @@ async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL):
 	}
 	await refresh;
 }
+
+/** With OAuth the transport refreshes tokens itself (single-flight); no status makes n8n do it per request. */
+const NO_AUTOMATIC_REFRESH: number[] = [];
 
 async function send<T>(
 	ctx: CelonisContext,
@@ -171,7 +180,7 @@ async function send<T>(
 		disableFollowRedirect: true,
 		timeout: options.timeout,
 		arrayFormat: 'repeat',
-	})) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+	}, auth.oauth ? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH } : undefined)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
 	const headers = normalizeHeaders(response.headers);
 	return { status: response.statusCode, headers, body: decodeBody(response.body, headers, options.responseFormat ?? 'auto') as T };
 }

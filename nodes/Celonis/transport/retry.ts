@@ -1,5 +1,7 @@
 import type { IHttpRequestMethods } from 'n8n-workflow';
 
+import { describeNetworkCode } from '../shared/network';
+
 /** How the transport retries; every field is a node option the user can change. */
 export interface RetryPolicy {
 	maxRetries: number;
@@ -69,7 +71,7 @@ export function decideRetry(
 			return { retry: false, reason: `${method} is not retried automatically, so it cannot run twice (enable "Retry Non-Idempotent Requests" to allow it)` };
 		}
 		waitMs = backoffMs(attempt, policy.baseDelayMs, random);
-		reason = failure.status ? `HTTP ${failure.status}` : `connection error ${failure.networkCode}`;
+		reason = failure.status ? `HTTP ${failure.status}` : describeNetworkCode(failure.networkCode);
 	} else {
 		return { retry: false };
 	}

@@ -1,0 +1,118 @@
+import { createHash, type Hash } from 'crypto';
+
+/**
+ * A small RFC 4180 CSV writer (no runtime dependencies): comma-separated, fields with text always quoted
+ * with `"` and inner quotes doubled, records ended by CRLF. An empty unquoted field is a null; a quoted
+ * empty field `""` is the empty string — Celonis (and the emulator) read the two differently.
+ */
+export const CSV_SEPARATOR = ',';
+export const CSV_QUOTE = '"';
+export const CSV_LINE_ENDING = '\r\n';
+
+const QUOTE_RE = /"/g;
+const NEEDS_QUOTES_RE = /[",\r\n]|^\s|\s$/;
+
+/** A text field, always quoted (so that '' stays distinct from null and whitespace is kept). */
+export function quoteCsv(text: string): string {
+	return text.indexOf('"') === -1 ? `"${text}"` : `"${text.replace(QUOTE_RE, '""')}"`;
+}
+
+/** A field that is usually bare (numbers, booleans, dates) but quoted when it has to be. */
+export function bareOrQuotedCsv(text: string): string {
+	return text === '' || NEEDS_QUOTES_RE.test(text) ? quoteCsv(text) : text;
+}
+
+/** One record from already formatted fields. */
+export function csvRecord(fields: readonly string[]): string {
+	return fields.join(CSV_SEPARATOR) + CSV_LINE_ENDING;
+}
+
+/** The csvParsingOptions of a Celonis data push job that match this writer, said explicitly. */
+export function writerCsvParsingOptions(): {
+	separatorSequence: string;
+	quoteSequence: string;
+	escapeSequence: string;
+	lineEnding: string;
+	charSet: string;
+	decimalSeparator: string;
+} {
+	return { separatorSequence: CSV_SEPARATOR, quoteSequence: CSV_QUOTE, escapeSequence: CSV_QUOTE, lineEnding: CSV_LINE_ENDING, charSet: 'UTF-8', decimalSeparator: '.' };
+}
+
+export interface CsvChunk {
+	/** 0-based position of the chunk in the push. */
+	index: number;
+	blob: Blob;
+	bytes: number;
+	rows: number;
+	/** MD5 of the bytes (hex), to recognise the chunk in the job's chunk list. */
+	md5: string;
+}
+
+const PIECE_CHARS = 256 * 1024;
+
+/**
+ * Collects CSV records into chunks of at most `maxBytes` bytes, each a complete CSV file starting with the
+ * header. Records are batched into strings of ~256 KB before they become a Blob, so a chunk costs about its
+ * own size in memory.
+ */
+export class CsvChunker {
+	private pieces: string[] = [];
+	private text = '';
+	private bytes = 0;
+	private rows = 0;
+	private hash: Hash | undefined;
+	private next = 0;
+	private readonly headerBytes: number;
+
+	constructor(
+		private readonly header: string,
+		readonly maxBytes: number,
+	) {
+		this.headerBytes = Buffer.byteLength(header, 'utf8');
+		if (this.headerBytes >= maxBytes) {
+			throw new RangeError(`The header row alone (${this.headerBytes} bytes) does not fit into a chunk of ${maxBytes} bytes`);
+		}
+	}
+
+	/** Adds one record; returns the chunk that was completed to make room for it, if any. */
+	add(record: string): CsvChunk | undefined {
+		const recordBytes = Buffer.byteLength(record, 'utf8');
+		if (this.headerBytes + recordBytes > this.maxBytes) {
+			throw new RangeError(`A row of ${recordBytes} bytes does not fit into a chunk of ${this.maxBytes} bytes with its header`);
+		}
+		let done: CsvChunk | undefined;
+		if (this.rows > 0 && this.bytes + recordBytes > this.maxBytes) done = this.finish();
+		if (this.rows === 0) this.start();
+		this.text += record;
+		this.bytes += recordBytes;
+		this.rows++;
+		if (this.text.length >= PIECE_CHARS) this.flushText();
+		return done;
+	}
+
+	/** The last, partly filled chunk (undefined when no record is pending). */
+	finish(): CsvChunk | undefined {
+		if (this.rows === 0) return undefined;
+		this.flushText();
+		const chunk: CsvChunk = { index: this.next++, blob: new Blob(this.pieces, { type: 'text/csv' }), bytes: this.bytes, rows: this.rows, md5: this.hash!.digest('hex') };
+		this.pieces = [];
+		this.rows = 0;
+		this.bytes = 0;
+		this.hash = undefined;
+		return chunk;
+	}
+
+	private start(): void {
+		this.hash = createHash('md5');
+		this.text = this.header;
+		this.bytes = this.headerBytes;
+	}
+
+	private flushText(): void {
+		if (this.text === '') return;
+		this.hash!.update(this.text, 'utf8');
+		this.pieces.push(this.text);
+		this.text = '';
+	}
+}
