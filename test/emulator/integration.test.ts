@@ -4,7 +4,7 @@ import { appKey, bearer, call, DEMO, tokenFor, waitFor, withEmulator } from './h
 let emu: Emulator;
 beforeAll(async () => {
 	emu = await withEmulator();
-	emu.configure({ modelLoadMs: 20, dataJobDelays: { queuedMs: 5, runningMs: 10 } });
+	emu.configure({ modelLoadMs: 300, dataJobDelays: { queuedMs: 100, runningMs: 200 } });
 });
 afterAll(() => emu.close());
 const H = bearer(DEMO.apiKey);
