@@ -9,7 +9,9 @@ import {
 	type IConnections,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
+	type IExecuteFunctions,
 	type INode,
+	type INodeType,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
 	type INodeTypes,
@@ -28,6 +30,11 @@ export interface NodeSpec {
 	parameters?: INode['parameters'];
 	credentials?: Record<string, INodeCredentialsDetails>;
 	continueOnFail?: boolean;
+	/**
+	 * Run the node the way an AI agent calls a tool: same node code, but `isToolExecution()` answers true
+	 * (n8n's SupplyDataContext does that for nodes connected as ai_tool; the rest of the context is n8n's).
+	 */
+	asTool?: boolean;
 }
 
 export interface RunResult {
@@ -78,10 +85,13 @@ export class Engine {
 
 	async run(specs: NodeSpec[], connections: IConnections, options: { workflowId?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
 		const workflowId = options.workflowId ?? 'test-workflow';
+		const extraTypes: LoadedTypes['nodes'] = {};
+		for (const spec of specs.filter((s) => s.asTool)) extraTypes[`${spec.type}:asTool`] = asTool(this.types.nodes[spec.type] as INodeType);
+		const typeOf = (name: string) => extraTypes[name] ?? this.types.nodes[name];
 		const nodes: INode[] = specs.map((s, i) => ({
 			id: `node-${i}`,
 			name: s.name,
-			type: s.type,
+			type: s.asTool ? `${s.type}:asTool` : s.type,
 			typeVersion: s.typeVersion ?? 1,
 			position: [i * 200, 0],
 			parameters: s.parameters ?? {},
@@ -89,8 +99,8 @@ export class Engine {
 			...(s.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		}));
 		const nodeTypes: INodeTypes = {
-			getByName: (t) => this.types.nodes[t],
-			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(this.types.nodes[t], v),
+			getByName: (t) => typeOf(t),
+			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(typeOf(t), v),
 			getKnownTypes: () => ({}),
 		};
 		const staticData = this.staticDataByWorkflow.get(workflowId) ?? {};
@@ -151,6 +161,23 @@ export class Engine {
 		}
 		return toResult(run, this.staticDataByWorkflow.get(workflowId) ?? {});
 	}
+}
+
+function asTool(nodeType: INodeType): INodeType {
+	return {
+		description: nodeType.description,
+		methods: nodeType.methods,
+		async execute(this: IExecuteFunctions) {
+			const context = new Proxy(this, {
+				get: (target, property) => {
+					if (property === 'isToolExecution') return () => true;
+					const value = Reflect.get(target, property) as unknown;
+					return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+				},
+			});
+			return await nodeType.execute!.call(context);
+		},
+	};
 }
 
 function toResult(run: IRun, staticData: IDataObject): RunResult {

@@ -1,5 +1,7 @@
 import { jsonParse, type IDataObject } from 'n8n-workflow';
 
+import { describeOffset, jsonSyntaxErrorOffset } from './jsonSyntax';
+
 /** Thrown for parameter values the user must fix; the node turns it into a NodeOperationError with the item. */
 export class ParameterError extends Error {
 	constructor(message: string) {
@@ -14,20 +16,9 @@ export function parseJsonParameter(value: unknown, field: string): unknown {
 	if (value.trim() === '') return undefined;
 	const parsed = tryJsonParse(value);
 	if ('value' in parsed) return parsed.value;
-	{
-		const error = parsed.error;
-		const match = /position (\d+)/.exec(error.message);
-		const position = match ? Number(match[1]) : undefined;
-		let where = '';
-		if (position !== undefined) {
-			const before = value.slice(0, position);
-			const line = before.split('\n').length;
-			const column = position - before.lastIndexOf('\n');
-			const excerpt = value.slice(Math.max(0, position - 20), position + 20).replace(/\s+/g, ' ');
-			where = ` at line ${line}, column ${column} (near "${excerpt}")`;
-		}
-		throw new ParameterError(`"${field}" is not valid JSON${where}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}.`);
-	}
+	const offset = jsonSyntaxErrorOffset(value);
+	const where = offset === undefined ? '' : ` at ${describeOffset(value, offset)}`;
+	throw new ParameterError(`"${field}" is not valid JSON${where}. Check quotes, commas and brackets there.`);
 }
 
 function tryJsonParse(text: string): { value: unknown } | { error: Error } {

@@ -98,7 +98,8 @@ export const requestProperties: INodeProperties[] = [
 		default: 'json',
 	},
 	{ displayName: 'JSON', name: 'jsonBody', type: 'json', displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['json'] } }, default: '{}' },
-	{ ...keyValue('Body Parameters', 'bodyParameters', 'Add Parameter'), displayOptions: { show: { sendBody: [true], contentType: ['json', 'form-urlencoded'], specifyBody: ['keypair'] } } },
+	{ ...keyValue('Body Parameters', 'bodyParameters', 'Add Parameter'), displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['keypair'] } } },
+	{ ...keyValue('Form Fields', 'formFields', 'Add Field'), displayOptions: { show: { sendBody: [true], contentType: ['form-urlencoded'] } } },
 	{
 		displayName: 'Body Parameters',
 		name: 'formParameters',

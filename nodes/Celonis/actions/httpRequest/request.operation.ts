@@ -143,7 +143,7 @@ async function bodyOf(this: IExecuteFunctions, i: number): Promise<Partial<BodyP
 		}
 		case 'form-urlencoded': {
 			const form = new URLSearchParams();
-			for (const { name, value } of (this.getNodeParameter('bodyParameters.parameters', i, []) as NameValue[]) ?? []) {
+			for (const { name, value } of (this.getNodeParameter('formFields.parameters', i, []) as NameValue[]) ?? []) {
 				if (name) form.append(name, String(value ?? ''));
 			}
 			return { body: form.toString(), headers: { ...extraHeaders, 'Content-Type': 'application/x-www-form-urlencoded' } };
