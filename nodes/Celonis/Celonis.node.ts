@@ -6,8 +6,12 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as dataJob from './actions/dataJob/DataJob.resource';
+import * as dataModel from './actions/dataModel/DataModel.resource';
+import * as dataPush from './actions/dataPush/DataPush.resource';
 import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
 import { router } from './actions/router';
+import * as listSearch from './methods/listSearch';
 
 export class Celonis implements INodeType {
 	description: INodeTypeDescription = {
@@ -44,12 +48,22 @@ export class Celonis implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' }],
+				options: [
+					{ name: 'Data Job', value: 'dataJob', description: 'Run the data jobs of a data pool' },
+					{ name: 'Data Model', value: 'dataModel', description: 'Reload data models' },
+					{ name: 'Data Push', value: 'dataPush', description: 'Push items or files into data pool tables' },
+					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
+				],
 				default: 'httpRequest',
 			},
 			...httpRequest.description,
+			...dataPush.description,
+			...dataModel.description,
+			...dataJob.description,
 		],
 	};
+
+	methods = { listSearch: { searchDataJobs: listSearch.searchDataJobs, searchDataModels: listSearch.searchDataModels, searchDataPools: listSearch.searchDataPools } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -1,11 +1,29 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import * as dataJob from './dataJob/DataJob.resource';
+import * as dataModel from './dataModel/DataModel.resource';
+import * as dataPush from './dataPush/DataPush.resource';
 import * as httpRequest from './httpRequest/HttpRequest.resource';
 
 type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
 
 const resources: Record<string, Record<string, Operation>> = {
 	httpRequest: { request: httpRequest.request },
+	dataPush: {
+		continuousPush: dataPush.continuousPush,
+		createJob: dataPush.createJob,
+		deleteJob: dataPush.deleteJob,
+		deleteRows: dataPush.deleteRows,
+		executeJob: dataPush.executeJob,
+		getChunks: dataPush.getChunks,
+		getJob: dataPush.getJob,
+		getManyJobs: dataPush.getManyJobs,
+		pushFile: dataPush.pushFile,
+		pushItems: dataPush.pushItems,
+		uploadChunk: dataPush.uploadChunk,
+	},
+	dataModel: { reload: dataModel.reload },
+	dataJob: { execute: dataJob.execute },
 };
 
 /** resource/operation → the operation module that executes it. */

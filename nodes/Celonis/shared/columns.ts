@@ -31,7 +31,7 @@ export type NestedValues = 'error' | 'jsonText';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const MAX_INTEGER = 9223372036854775807;
+const MAX_INTEGER = 2 ** 63;
 
 // What a column has seen, as bits.
 const K_STRING = 1;

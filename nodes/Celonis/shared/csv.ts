@@ -116,3 +116,46 @@ export class CsvChunker {
 		this.text = '';
 	}
 }
+
+/**
+ * The longest field of a CSV file in bytes and its number of records (header included), scanning bytes:
+ * separator, quote and line breaks are single bytes in UTF-8 and Latin-1, so multi-byte characters never
+ * confuse the scan. Empty lines are not records.
+ */
+export function scanCsv(data: Uint8Array, separator = ',', quote = '"'): { maxFieldBytes: number; records: number } {
+	const sep = separator.charCodeAt(0);
+	const q = quote === '' ? -1 : quote.charCodeAt(0);
+	let max = 0;
+	let len = 0;
+	let quoted = false;
+	let records = 0;
+	let recordHasContent = false;
+	for (let i = 0; i < data.length; i++) {
+		const b = data[i];
+		if (quoted) {
+			if (b === q) {
+				if (data[i + 1] === q) {
+					len++;
+					i++;
+				} else quoted = false;
+			} else len++;
+		} else if (b === q && len === 0) {
+			quoted = true;
+			recordHasContent = true;
+		} else if (b === sep) {
+			if (len > max) max = len;
+			len = 0;
+			recordHasContent = true;
+		} else if (b === 10 || b === 13) {
+			if (len > max) max = len;
+			len = 0;
+			if (recordHasContent) records++;
+			recordHasContent = false;
+		} else {
+			len++;
+			recordHasContent = true;
+		}
+	}
+	if (recordHasContent) records++;
+	return { maxFieldBytes: Math.max(max, len), records };
+}

@@ -32,6 +32,12 @@ export interface CelonisRequestOptions {
 	neverError?: boolean;
 	/** Skip the scope check (e.g. for a path the user chose to call although it is unmapped). */
 	skipScopeCheck?: boolean;
+	/**
+	 * Makes a non-idempotent request (POST, PATCH) safe to retry after a 5xx or a broken connection, when
+	 * it may or may not have been processed: asked before every resend, it looks the outcome up (e.g. lists
+	 * a job's chunks) and returns the response to use when the request did land, or undefined to resend it.
+	 */
+	reconcile?: () => Promise<CelonisResponse | undefined>;
 }
 
 export interface CelonisResponse<T = unknown> {
@@ -85,11 +91,16 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 				await refreshToken(this, auth, url);
 				continue;
 			}
-			const decision = decideRetry(options.method, failure, attempt, waitedMs, policy);
+			const decision = decideRetry(options.method, failure, attempt, waitedMs, options.reconcile ? { ...policy, retryNonIdempotent: true } : policy);
 			if (decision.retry) {
 				await waitUnlessCancelled(this, decision.waitMs);
 				waitedMs += decision.waitMs;
 				attempt++;
+				// A 429 was not processed; anything else may have been: look before sending it again.
+				if (options.reconcile && failure.status !== 429) {
+					const landed = await options.reconcile();
+					if (landed) return landed as CelonisResponse<T>;
+				}
 				continue;
 			}
 			if (options.neverError && failure.status !== undefined) {

@@ -1,0 +1,89 @@
+import { NodeOperationError, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { runPerItem, toNodeError } from '../../shared/items';
+import { ParameterError } from '../../shared/parameters';
+import { celonisRequest } from '../../transport';
+import { dataPoolLocator, poolIdOf } from '../dataPush/common';
+import { pause, pollDelays } from '../dataPush/jobApi';
+
+const properties: INodeProperties[] = [
+	dataPoolLocator,
+	{
+		displayName: 'Data Job',
+		name: 'dataJob',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a data job...', typeOptions: { searchListMethod: 'searchDataJobs', searchable: true } },
+			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. j0b00000-0000-4000-8000-000000000201' },
+		],
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Delta', value: 'DELTA', description: 'Extract only what changed' },
+			{ name: 'Full', value: 'FULL', description: 'Extract all tables completely' },
+		],
+		default: 'DELTA',
+	},
+	{ displayName: 'Wait for Completion', name: 'waitForCompletion', type: 'boolean', default: true, description: 'Whether to wait until the execution has finished (a failed one then fails the node)' },
+	{
+		displayName: 'Wait Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 3600,
+		displayOptions: { show: { waitForCompletion: [true] } },
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['dataJob'], operation: ['execute'] } }, properties);
+
+const RUNNING = ['QUEUED', 'RUNNING'];
+
+/** Data Job Execution API (celonis-api.md §7.4): execute, then follow the job's status. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runPerItem(this, items.length, 1, async (i) => {
+		try {
+			const started = Date.now();
+			const poolId = poolIdOf(this, i);
+			const jobId = String(this.getNodeParameter('dataJob', i, '', { extractValue: true }) ?? '').trim();
+			if (jobId === '') throw new ParameterError('Choose a "Data Job" from the list or enter its ID.');
+			const mode = this.getNodeParameter('mode', i, 'DELTA') as string;
+			const statusPath = `/integration/api/pools/${encodeURIComponent(poolId)}/jobs/${encodeURIComponent(jobId)}`;
+			const status = async () => (await celonisRequest.call(this, { method: 'GET', path: statusPath, responseFormat: 'json', itemIndex: i })).body as IDataObject;
+			const before = await status();
+			await celonisRequest.call(this, {
+				method: 'POST',
+				path: `/integration/api/v2/data-pools/${encodeURIComponent(poolId)}/data-jobs/${encodeURIComponent(jobId)}/execute`,
+				qs: { mode },
+				responseFormat: 'text',
+				itemIndex: i,
+			});
+			const out: IDataObject = { poolId, dataJobId: jobId, mode };
+			if (!this.getNodeParameter('waitForCompletion', i, true)) return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
+			const timeoutMs = (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000;
+			const delay = pollDelays();
+			for (;;) {
+				const job = await status();
+				const fresh = job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
+				const state = String(job.status ?? '');
+				if (fresh && state && !RUNNING.includes(state)) {
+					if (state !== 'SUCCESS' && state !== 'SKIPPED') {
+						throw new NodeOperationError(this.getNode(), `Data job ${String(job.name ?? jobId)} ended with status ${state}`, { itemIndex: i, description: 'Check the execution logs of the data job in Celonis (Data Integration → Data Jobs).' });
+					}
+					return [{ json: { ...out, status: state, name: job.name, executionId: job.currentExecutionId, durationMs: Date.now() - started } }];
+				}
+				if (Date.now() - started > timeoutMs) {
+					throw new NodeOperationError(this.getNode(), `Data job ${jobId} is still ${state || 'not started'} after ${Math.round((Date.now() - started) / 1000)} s`, { itemIndex: i, description: 'Raise "Wait Timeout", or turn off "Wait for Completion".' });
+				}
+				await pause(this, delay(), `data job ${jobId}`);
+			}
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, i);
+		}
+	});
+}

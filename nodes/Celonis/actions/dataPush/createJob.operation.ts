@@ -1,0 +1,59 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { runPerItem, toNodeError } from '../../shared/items';
+import { parseJsonParameter, ParameterError } from '../../shared/parameters';
+import { callOptionsOf, dataPoolLocator, keyColumnsProperty, poolIdOf, splitNames, tableNameProperty, validateTableName } from './common';
+import { createJob, type JobSettings, type JobType } from './jobApi';
+import { modeProperty } from './pushItems.operation';
+
+const properties: INodeProperties[] = [
+	dataPoolLocator,
+	tableNameProperty,
+	modeProperty,
+	{ ...keyColumnsProperty, displayOptions: { show: { mode: ['DELTA'] } } },
+	{
+		displayName: 'File Type',
+		name: 'fileType',
+		type: 'options',
+		options: [
+			{ name: 'CSV', value: 'CSV' },
+			{ name: 'Parquet', value: 'PARQUET' },
+		],
+		default: 'CSV',
+		description: 'The format of the chunks you will upload',
+	},
+	{
+		displayName: 'Additional Job Fields (JSON)',
+		name: 'additionalFields',
+		type: 'json',
+		default: '{}',
+		description: 'More fields of the job, e.g. {"connectionId": "…", "tableSchema": {…}, "csvParsingOptions": {…}, "upsertStrategy": "UPSERT_WITH_NULLIFICATION"}',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['createJob'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runPerItem(this, items.length, 1, async (i) => {
+		try {
+			const poolId = poolIdOf(this, i);
+			const targetName = validateTableName(this.getNodeParameter('tableName', i));
+			const type = this.getNodeParameter('mode', i, 'REPLACE') as JobType;
+			const keys = type === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', i, '')) : [];
+			if (type === 'DELTA' && keys.length === 0) throw new ParameterError('A Delta job needs "Key Columns".');
+			const extra = parseJsonParameter(this.getNodeParameter('additionalFields', i, '{}'), 'Additional Job Fields (JSON)') ?? {};
+			if (typeof extra !== 'object' || Array.isArray(extra) || extra === null) throw new ParameterError('"Additional Job Fields (JSON)" must be a JSON object.');
+			const settings: JobSettings = {
+				...(extra as IDataObject),
+				targetName,
+				type,
+				dataPoolId: poolId,
+				fileType: this.getNodeParameter('fileType', i, 'CSV') as 'CSV' | 'PARQUET',
+				...(keys.length > 0 ? { keys } : {}),
+			};
+			return [{ json: await createJob(this, settings, { ...callOptionsOf({}), itemIndex: i }) }];
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, i);
+		}
+	});
+}

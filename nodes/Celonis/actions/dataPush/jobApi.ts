@@ -1,0 +1,292 @@
+import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
+
+import type { CsvChunk } from '../../shared/csv';
+import { celonisRequest, describeErrorBody, type CelonisResponse } from '../../transport';
+
+/** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
+export const jobsPath = (poolId: string) => `/data-ingestion/api/v1/data-push/${encodeURIComponent(poolId)}/jobs`;
+export const jobPath = (poolId: string, jobId: string) => `${jobsPath(poolId)}/${encodeURIComponent(jobId)}`;
+
+export type JobType = 'DELTA' | 'REPLACE';
+export type ChunkKind = 'deleted' | 'upserted';
+
+export interface DataPushJob extends IDataObject {
+	id: string;
+	status: string;
+	logs?: string[];
+}
+
+export interface DataPushChunk extends IDataObject {
+	id: string;
+	type?: string;
+	checksum?: string | null;
+}
+
+export interface JobSettings extends IDataObject {
+	targetName: string;
+	type: JobType;
+	dataPoolId: string;
+	fileType: 'CSV' | 'PARQUET';
+}
+
+export const FINAL_STATUSES = ['CANCELED', 'DONE', 'ERROR'];
+
+export interface CallOptions {
+	itemIndex?: number;
+	/** Longest time the transport may wait for rate limits and retries of one call. */
+	maxWaitMs?: number;
+}
+
+const retryOf = (o: CallOptions) => (o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {});
+
+/**
+ * Creates a job. A lost answer is retried: at worst that leaves an empty NEW job behind, which never runs
+ * and holds no data.
+ */
+export async function createJob(ctx: IExecuteFunctions, settings: JobSettings, o: CallOptions = {}): Promise<DataPushJob> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'POST',
+		path: `${jobsPath(settings.dataPoolId)}/`,
+		body: settings,
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: { ...retryOf(o), retryNonIdempotent: true },
+	});
+	const job = response.body as DataPushJob;
+	if (!job || typeof job.id !== 'string') {
+		throw new NodeOperationError(ctx.getNode(), 'Celonis created the data push job but its answer has no job id', { itemIndex: o.itemIndex });
+	}
+	return job;
+}
+
+export async function getJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<DataPushJob> {
+	const response = await celonisRequest.call(ctx, { method: 'GET', path: jobPath(poolId, jobId), responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+	return response.body as DataPushJob;
+}
+
+export async function listJobs(ctx: IExecuteFunctions, poolId: string, o: CallOptions = {}): Promise<DataPushJob[]> {
+	const response = await celonisRequest.call(ctx, { method: 'GET', path: `${jobsPath(poolId)}/`, responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+	return Array.isArray(response.body) ? (response.body as DataPushJob[]) : [];
+}
+
+export async function listChunks(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<DataPushChunk[]> {
+	const response = await celonisRequest.call(ctx, { method: 'GET', path: `${jobPath(poolId, jobId)}/chunks`, responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+	return Array.isArray(response.body) ? (response.body as DataPushChunk[]) : [];
+}
+
+export async function deleteJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<void> {
+	await celonisRequest.call(ctx, { method: 'DELETE', path: jobPath(poolId, jobId), responseFormat: 'text', itemIndex: o.itemIndex, retry: retryOf(o) });
+}
+
+function checksumMatches(checksum: unknown, md5Hex: string): boolean {
+	if (typeof checksum !== 'string' || checksum === '') return false;
+	const c = checksum.trim();
+	return c.toLowerCase() === md5Hex || c === Buffer.from(md5Hex, 'hex').toString('base64');
+}
+
+export interface ChunkFile {
+	blob: Blob;
+	fileName: string;
+	/** MD5 (hex) of the file, to look it up in the job's chunk list when an upload's answer was lost. */
+	md5?: string;
+}
+
+/**
+ * Uploads one chunk (multipart, part `file`) exactly once: the transport keeps the token fresh and builds
+ * the body anew for every attempt; when an answer is lost (5xx, broken connection) the job's chunk list
+ * says whether the chunk landed (by checksum) before it is sent again.
+ */
+export async function uploadChunk(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	kind: ChunkKind,
+	file: ChunkFile,
+	o: CallOptions = {},
+): Promise<IDataObject> {
+	const md5 = file.md5;
+	const response = await celonisRequest.call(ctx, {
+		method: 'POST',
+		path: `${jobPath(poolId, jobId)}/chunks/${kind}`,
+		makeBody: () => {
+			const form = new FormData();
+			form.append('file', file.blob, file.fileName);
+			return form;
+		},
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+		...(md5
+			? {
+					reconcile: async (): Promise<CelonisResponse | undefined> => {
+						const chunks = await listChunks(ctx, poolId, jobId, o);
+						const landed = chunks.find((c) => checksumMatches(c.checksum, md5));
+						return landed ? { status: 200, headers: {}, body: landed } : undefined;
+					},
+				}
+			: {}),
+	});
+	return (response.body && typeof response.body === 'object' ? response.body : {}) as IDataObject;
+}
+
+/** When a 429's reset is, as a readable moment. */
+export function describeResetAt(headers: Record<string, string>, now: number = Date.now()): { at: string; inText: string; seconds: number } | undefined {
+	const raw = (headers['x-ratelimit-reset'] ?? headers['retry-after'])?.trim();
+	if (!raw) return undefined;
+	let ms: number;
+	if (/^\d+(\.\d+)?$/.test(raw)) {
+		const n = Number(raw);
+		ms = n > 1_000_000_000 ? n * 1000 : now + n * 1000;
+	} else {
+		ms = Date.parse(raw);
+		if (!Number.isFinite(ms)) return undefined;
+	}
+	const seconds = Math.max(0, Math.round((ms - now) / 1000));
+	const inText = seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
+	return { at: `${new Date(ms).toISOString().slice(11, 19)} UTC`, inText, seconds };
+}
+
+/**
+ * Submits (executes) a job. Rate limits are waited for up to the transport's maximum wait; when Celonis'
+ * submission budget is used up for longer (250 per team per UTC hour), fails saying when it resets.
+ * A lost answer is reconciled by looking at the job's status.
+ */
+export async function executeJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions & { qs?: IDataObject } = {}): Promise<void> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'POST',
+		path: jobPath(poolId, jobId),
+		qs: o.qs,
+		responseFormat: 'text',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+		neverError: true,
+		reconcile: async () => {
+			const job = await getJob(ctx, poolId, jobId, o);
+			return job.status !== 'NEW' ? { status: 200, headers: {}, body: '' } : undefined;
+		},
+	});
+	if (response.status < 400) return;
+	const said = describeErrorBody(response.body);
+	const node = ctx.getNode();
+	const payload: JsonObject = { message: said ?? `HTTP ${response.status}`, httpCode: String(response.status) };
+	if (response.status === 429) {
+		const reset = describeResetAt(response.headers);
+		const limit = response.headers['x-ratelimit-limit'];
+		const hourly = !reset || reset.seconds > 60;
+		throw new NodeApiError(node, payload, {
+			httpCode: '429',
+			itemIndex: o.itemIndex,
+			message: hourly
+				? `Celonis' data push submission budget is used up${limit ? ` (${limit} jobs per hour for the team)` : ''}${reset ? `; it resets at ${reset.at} (in ${reset.inText})` : ''}`
+				: `Celonis rate-limited the submission of data push job ${jobId}${reset ? `; the limit resets at ${reset.at} (in ${reset.inText})` : ''}`,
+			description:
+				`Celonis allows 10 job submissions per second and 250 per hour per team (the hour starts at the full UTC hour). ` +
+				`Run the workflow again after the reset, or raise the option "Max Rate-Limit Wait" to have the node wait for it.${said ? ` Celonis said: ${said}.` : ''}`,
+		});
+	}
+	throw new NodeApiError(node, payload, {
+		httpCode: String(response.status),
+		itemIndex: o.itemIndex,
+		message:
+			response.status === 409
+				? `Celonis refused to execute data push job ${jobId} (HTTP 409): it is no longer NEW`
+				: `Celonis refused to execute data push job ${jobId} (HTTP ${response.status})${said ? `: ${said}` : ''}`,
+		description: response.status === 409 ? `Only a NEW job can be executed, once. Create a new job.${said ? ` Celonis said: ${said}.` : ''}` : `Check the pool and job id.${said ? ` Celonis said: ${said}.` : ''}`,
+	});
+}
+
+/** Backoff between status polls: 0.25 s doubling up to `maxMs`. */
+export function pollDelays(maxMs = 10_000): () => number {
+	let next = 250;
+	return () => {
+		const d = next;
+		next = Math.min(maxMs, next * 2);
+		return d;
+	};
+}
+
+export async function pause(ctx: IExecuteFunctions, ms: number, what: string): Promise<void> {
+	const signal = ctx.getExecutionCancelSignal?.();
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`);
+		await sleep(Math.min(250, until - Date.now()));
+	}
+}
+
+/** Polls a job until DONE, ERROR or CANCELED, with backoff; fails after `timeoutMs`. */
+export async function waitForJob(ctx: IExecuteFunctions, poolId: string, jobId: string, timeoutMs: number, o: CallOptions = {}): Promise<DataPushJob> {
+	const started = Date.now();
+	const delay = pollDelays();
+	for (;;) {
+		const job = await getJob(ctx, poolId, jobId, o);
+		if (FINAL_STATUSES.includes(job.status)) return job;
+		const elapsed = Date.now() - started;
+		if (elapsed >= timeoutMs) {
+			throw new NodeOperationError(ctx.getNode(), `Data push job ${jobId} is still ${job.status} after ${Math.round(elapsed / 1000)} s`, {
+				itemIndex: o.itemIndex,
+				description: 'Celonis keeps loading it. Raise the option "Wait Timeout", or check the job later with the operation "Get Job".',
+			});
+		}
+		await pause(ctx, Math.min(delay(), timeoutMs - elapsed), `data push job ${jobId}`);
+	}
+}
+
+/**
+ * Uploads chunks with at most `concurrency` in flight. `add` waits while the limit is reached, so the
+ * producer never holds more than `concurrency` + 1 chunks in memory; the first failure stops the rest.
+ */
+export class ChunkUploader {
+	private readonly inFlight = new Set<Promise<void>>();
+	private failure: { error: unknown } | undefined;
+	chunks = 0;
+	bytes = 0;
+	rows = 0;
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly poolId: string,
+		private readonly jobId: string,
+		private readonly kind: ChunkKind,
+		private readonly concurrency: number,
+		private readonly o: CallOptions,
+	) {}
+
+	get busy(): boolean {
+		return this.inFlight.size > 0;
+	}
+
+	async add(chunk: CsvChunk): Promise<void> {
+		const fileName = `chunk-${String(chunk.index + 1).padStart(5, '0')}.csv`;
+		await this.addFile({ blob: chunk.blob, fileName, md5: chunk.md5 }, chunk.bytes, chunk.rows);
+	}
+
+	async addFile(file: ChunkFile, bytes: number, rows = 0): Promise<void> {
+		this.throwIfFailed();
+		while (this.inFlight.size >= this.concurrency) {
+			await Promise.race(this.inFlight);
+			this.throwIfFailed();
+		}
+		const task: Promise<void> = uploadChunk(this.ctx, this.poolId, this.jobId, this.kind, file, this.o).then(
+			() => {
+				this.chunks++;
+				this.bytes += bytes;
+				this.rows += rows;
+			},
+			(error: unknown) => {
+				this.failure ??= { error };
+			},
+		);
+		const tracked = task.finally(() => this.inFlight.delete(tracked));
+		this.inFlight.add(tracked);
+	}
+
+	async drain(): Promise<void> {
+		while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+		this.throwIfFailed();
+	}
+
+	private throwIfFailed(): void {
+		if (this.failure) throw this.failure.error;
+	}
+}
