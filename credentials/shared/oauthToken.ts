@@ -208,13 +208,17 @@ async function findRejectedScopes(helper: IHttpRequestHelper, s: OAuthClientSett
 export function hasUsableToken(credentials: ICredentialDataDecryptedObject, now: number = Date.now()): boolean {
 	const token = credentials.accessToken;
 	if (typeof token !== 'string' || token === '') return false;
-	const issuedAt = Date.parse(String(credentials.issuedAt ?? ''));
-	const expiresAt = Date.parse(String(credentials.expiresAt ?? ''));
-	if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return false;
 	const settings = readClientSettingsOrUndefined(credentials);
 	if (!settings || credentials.issuedFor !== settingsFingerprint(settings)) return false;
-	const margin = Math.min(30_000, (expiresAt - issuedAt) / 10);
-	return expiresAt - now > margin;
+	return now < usableUntilOf(credentials);
+}
+
+/** Epoch ms until which the stored token is sent: its expiry minus 30 s, or a tenth of its lifetime. */
+export function usableUntilOf(credentials: ICredentialDataDecryptedObject): number {
+	const issuedAt = Date.parse(String(credentials.issuedAt ?? ''));
+	const expiresAt = Date.parse(String(credentials.expiresAt ?? ''));
+	if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return 0;
+	return expiresAt - Math.min(30_000, (expiresAt - issuedAt) / 10);
 }
 
 function readClientSettingsOrUndefined(credentials: ICredentialDataDecryptedObject): OAuthClientSettings | undefined {

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { hasUsableToken } from '../../../credentials/shared/oauthToken';
+import { hasUsableToken, usableUntilOf } from '../../../credentials/shared/oauthToken';
 import { assembleScopes, parseScopeString } from '../shared/scopes';
 import { normalizeTeamUrl } from '../shared/teamUrl';
 
@@ -31,7 +31,19 @@ export interface TeamAuth {
 		requested: string[];
 		granted: string[] | undefined;
 		tokenUsable: boolean;
+		/** Epoch ms after which the stored token no longer counts as usable. */
+		usableUntil: number;
 	};
+}
+
+/**
+ * Credentials are decrypted once per node run, not per request (n8n's helper decrypts them again for
+ * every request anyway); after a token refresh the cache is dropped so the new token's data is read.
+ */
+const cache = new WeakMap<object, { auth: Promise<TeamAuth>; usableUntil: number }>();
+
+export function forgetTeamAuth(ctx: CelonisContext): void {
+	cache.delete(ctx);
 }
 
 export function authenticationOf(ctx: CelonisContext): Authentication {
@@ -40,6 +52,20 @@ export function authenticationOf(ctx: CelonisContext): Authentication {
 }
 
 export async function readTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
+	const cached = cache.get(ctx);
+	if (cached && Date.now() < cached.usableUntil) return await cached.auth;
+	const entry = { auth: loadTeamAuth(ctx), usableUntil: Number.POSITIVE_INFINITY };
+	cache.set(ctx, entry);
+	const auth = await entry.auth.catch((error: unknown) => {
+		cache.delete(ctx);
+		throw error;
+	});
+	// An OAuth token that was usable is re-checked once it may have become unusable.
+	if (auth.oauth) entry.usableUntil = auth.oauth.tokenUsable ? auth.oauth.usableUntil : 0;
+	return auth;
+}
+
+async function loadTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 	const authentication = authenticationOf(ctx);
 	const credentialType = credentialTypeOf(authentication);
 	const credentials = (await ctx.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
@@ -48,6 +74,7 @@ export async function readTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 	if (authentication !== 'oAuth2') return { authentication, credentialType, credentialKey, origin };
 
 	const tokenUsable = hasUsableToken(credentials);
+	const usableUntil = tokenUsable ? usableUntilOf(credentials) : 0;
 	return {
 		authentication,
 		credentialType,
@@ -57,6 +84,7 @@ export async function readTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 			requested: assembleScopes(credentials.scopes, credentials.customScopes),
 			granted: tokenUsable ? parseScopeString(credentials.grantedScopes) : undefined,
 			tokenUsable,
+			usableUntil,
 		},
 	};
 }

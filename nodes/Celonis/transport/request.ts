@@ -6,7 +6,7 @@ import {
 	type IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toNodeApiError, type HttpFailure } from './errors';
 import { missingScopes, scopeRuleFor } from './requiredScopes';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
@@ -71,6 +71,7 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	let redirects = 0;
 	let reauthenticated = false;
 	for (;;) {
+		waitedMs += await waitForRateLimitGate(this, auth);
 		try {
 			const body = options.makeBody ? await options.makeBody() : options.body;
 			return await send<T>(this, auth, url, options, body);
@@ -93,8 +94,13 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 			}
 			const decision = decideRetry(options.method, failure, attempt, waitedMs, options.reconcile ? { ...policy, retryNonIdempotent: true } : policy);
 			if (decision.retry) {
-				await waitUnlessCancelled(this, decision.waitMs);
-				waitedMs += decision.waitMs;
+				if (failure.status === 429) {
+					// The team is over its limit: every request of this credential pauses (at the loop's top), not only this one.
+					closeRateLimitGate(auth, decision.waitMs);
+				} else {
+					await waitUnlessCancelled(this, decision.waitMs);
+					waitedMs += decision.waitMs;
+				}
 				attempt++;
 				// A 429 was not processed; anything else may have been: look before sending it again.
 				if (options.reconcile && failure.status !== 429) {
@@ -132,6 +138,27 @@ function assertScopes(auth: TeamAuth, pathname: string, fail: (message: string) 
 
 const tokenRefreshes = new Map<string, Promise<void>>();
 
+/** Per credential: until when Celonis asked (x-ratelimit-reset) that no request be sent. */
+const rateLimitGates = new Map<string, number>();
+
+function closeRateLimitGate(auth: TeamAuth, waitMs: number): void {
+	const until = Date.now() + waitMs;
+	if ((rateLimitGates.get(auth.credentialKey) ?? 0) < until) rateLimitGates.set(auth.credentialKey, until);
+}
+
+/** Waits while the credential's rate-limit gate is closed; returns how long it waited. */
+async function waitForRateLimitGate(ctx: CelonisContext, auth: TeamAuth): Promise<number> {
+	const until = rateLimitGates.get(auth.credentialKey);
+	if (until === undefined) return 0;
+	const waitMs = until - Date.now();
+	if (waitMs <= 0) {
+		rateLimitGates.delete(auth.credentialKey);
+		return 0;
+	}
+	await waitUnlessCancelled(ctx, waitMs);
+	return waitMs;
+}
+
 /** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
 async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
 	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url);
@@ -162,6 +189,7 @@ async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Prom
 				if (failure.status === undefined && failure.message && !failure.networkCode) throw toNodeError(ctx.getNode(), error);
 			} finally {
 				tokenRefreshes.delete(auth.credentialKey);
+				forgetTeamAuth(ctx);
 			}
 		})();
 		tokenRefreshes.set(auth.credentialKey, refresh);
