@@ -1,0 +1,153 @@
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+
+import { RowWriter, SchemaBuilder, formatDateTime, parseIsoDate, type ColumnSpec } from '../../nodes/Celonis/shared/columns';
+import { bareOrQuotedCsv, CsvChunker, quoteCsv, scanCsv, writerCsvParsingOptions } from '../../nodes/Celonis/shared/csv';
+
+/** Reads CSV the way Celonis is told to (csvParsingOptions) and the emulator does: unquoted empty = null. */
+function readCsv(text: string): (string | null)[][] {
+	const o = writerCsvParsingOptions();
+	return parse(text, {
+		delimiter: o.separatorSequence,
+		quote: o.quoteSequence,
+		escape: o.escapeSequence,
+		record_delimiter: o.lineEnding,
+		cast: (value: string, context: { quoting: boolean }) => (value === '' && !context.quoting ? null : value),
+	}) as (string | null)[][];
+}
+
+const text = fc.string({ unit: 'binary', maxLength: 40 });
+const cell = fc.oneof(text, fc.constantFrom('', ' ', '"', '""', ',', '\n', '\r\n', '\r', '\t', 'a,b', '"quoted"', 'é', '😀', 'NULL', 'null'), fc.constant(null));
+
+describe('RFC 4180 writer round-trips through csv-parse', () => {
+	it('any text (quotes, separators, CR/LF, tabs, unicode, empty vs null) comes back unchanged', () => {
+		fc.assert(
+			fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 20 }), (rows) => {
+				const width = Math.min(...rows.map((r) => r.length));
+				const columns: ColumnSpec[] = Array.from({ length: width }, (_, c) => ({ columnName: `c${c}`, columnType: 'STRING' }));
+				const writer = new RowWriter(columns);
+				const objects = rows.map((r) => Object.fromEntries(r.slice(0, width).map((v, c) => [`c${c}`, v])));
+				const csv = writer.header + objects.map((o) => writer.record(o)).join('');
+				const parsed = readCsv(csv);
+				expect(parsed[0]).toEqual(columns.map((c) => c.columnName));
+				expect(parsed.slice(1)).toEqual(rows.map((r) => r.slice(0, width)));
+			}),
+			{ numRuns: 300 },
+		);
+	});
+
+	it('numbers, booleans and dates are written bare and parse back to the same values', () => {
+		fc.assert(
+			fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), (f, n, b, d) => {
+				const cols: ColumnSpec[] = [
+					{ columnName: 'f', columnType: 'FLOAT' },
+					{ columnName: 'n', columnType: 'INTEGER' },
+					{ columnName: 'b', columnType: 'BOOLEAN' },
+					{ columnName: 'd', columnType: 'DATETIME' },
+				];
+				const w = new RowWriter(cols);
+				const [row] = readCsv(w.record({ f, n, b, d: d.toISOString() })) as string[][];
+				expect(Number(row[0])).toBe(f === 0 ? 0 : f);
+				expect(Number(row[1])).toBe(n);
+				expect(row[2]).toBe(String(b));
+				expect(row[3]).toBe(formatDateTime(d.getTime()));
+				expect(Date.parse(`${row[3].replace(' ', 'T')}Z`)).toBe(d.getTime());
+			}),
+			{ numRuns: 200 },
+		);
+	});
+
+	it('quotes exactly what needs quoting in bare fields', () => {
+		expect(bareOrQuotedCsv('12')).toBe('12');
+		expect(bareOrQuotedCsv('')).toBe('""');
+		expect(bareOrQuotedCsv('1,5')).toBe('"1,5"');
+		expect(bareOrQuotedCsv(' 1')).toBe('" 1"');
+		expect(quoteCsv('say "hi"')).toBe('"say ""hi"""');
+	});
+});
+
+describe('CsvChunker', () => {
+	it('cuts at record boundaries, never exceeds the byte limit, repeats the header and keeps every row once', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 80, max: 2000 }), async (values, limit) => {
+				const w = new RowWriter([{ columnName: 'v', columnType: 'STRING' }]);
+				const chunker = new CsvChunker(w.header, limit);
+				const chunks = [];
+				for (const v of values) {
+					const done = chunker.add(w.record({ v }));
+					if (done) chunks.push(done);
+				}
+				const last = chunker.finish();
+				if (last) chunks.push(last);
+				const back: string[] = [];
+				for (const [i, c] of chunks.entries()) {
+					expect(c.index).toBe(i);
+					const bytes = Buffer.from(await c.blob.arrayBuffer());
+					expect(bytes.length).toBe(c.bytes);
+					expect(bytes.length).toBeLessThanOrEqual(limit);
+					expect(require('node:crypto').createHash('md5').update(bytes).digest('hex')).toBe(c.md5);
+					const rows = readCsv(bytes.toString('utf8'));
+					expect(rows[0]).toEqual(['v']);
+					expect(rows.length - 1).toBe(c.rows);
+					back.push(...rows.slice(1).map((r) => r[0] as string));
+				}
+				expect(back).toEqual(values);
+			}),
+			{ numRuns: 100 },
+		);
+	});
+
+	it('refuses a row that cannot fit a chunk', () => {
+		const chunker = new CsvChunker('"v"\r\n', 20);
+		expect(() => chunker.add(`"${'x'.repeat(30)}"\r\n`)).toThrow(/does not fit/);
+	});
+});
+
+describe('SchemaBuilder', () => {
+	const infer = (rows: Record<string, unknown>[], opts: { nested?: 'error' | 'jsonText'; inferDates?: boolean } = {}) => {
+		const s = new SchemaBuilder({ nested: opts.nested ?? 'error', inferDates: opts.inferDates ?? true });
+		rows.forEach((r, i) => s.observe(r, i));
+		return s.build([], []).columns;
+	};
+
+	it('infers integer, float, boolean, date, datetime and string; mixed becomes string; nulls do not count', () => {
+		const cols = infer([
+			{ i: 1, f: 1, b: true, d: '2024-01-01', t: '2024-01-01T10:00:00Z', s: 'x', m: 1, n: null },
+			{ i: 2, f: 1.5, b: false, d: null, t: '2024-01-01 10:00', s: '12', m: 'one', n: null },
+		]);
+		expect(Object.fromEntries(cols.map((c) => [c.columnName, c.columnType]))).toEqual({ i: 'INTEGER', f: 'FLOAT', b: 'BOOLEAN', d: 'DATE', t: 'DATETIME', s: 'STRING', m: 'STRING', n: 'STRING' });
+	});
+
+	it('takes string lengths from the data in UTF-8 bytes, never below 80, and refuses values beyond 65000 bytes', () => {
+		const cols = infer([{ short: 'a', long: 'x'.repeat(300), wide: '€'.repeat(100) }]);
+		expect(cols.map((c) => c.fieldLength)).toEqual([80, 300, 300]);
+		expect(() => infer([{}, { big: 'y'.repeat(65001) }])).toThrow(/\[item 1\].*65000 bytes/);
+	});
+
+	it('warns when an override fixes a length shorter than the data', () => {
+		const s = new SchemaBuilder({ nested: 'error', inferDates: true });
+		s.observe({ name: 'x'.repeat(120) }, 0);
+		const { columns, warnings } = s.build([{ column: 'name', fieldLength: 50 }], []);
+		expect(columns[0].fieldLength).toBe(50);
+		expect(warnings[0]).toMatch(/"name".*length of 50.*item 0.*120 bytes/);
+	});
+
+	it('refuses nested values unless they are to be written as JSON text', () => {
+		expect(() => infer([{ a: 1 }, { a: { b: 2 } }])).toThrow(/\[item 1\] The field "a" holds an object/);
+		expect(() => infer([{ a: [1, 2] }])).toThrow(/holds a list/);
+		expect(infer([{ a: { b: 2 } }], { nested: 'jsonText' })[0]).toMatchObject({ columnType: 'STRING' });
+	});
+
+	it('parses only real ISO dates', () => {
+		expect(parseIsoDate('2024-02-30')).toBeUndefined();
+		expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+		expect(parseIsoDate('2024-02-29T01:02:03+01:00')).toBe(Date.UTC(2024, 1, 29, 0, 2, 3));
+	});
+});
+
+describe('scanCsv', () => {
+	it('finds the longest field and counts records, quoted line breaks included', () => {
+		const csv = 'a,b\r\n"x\n,y",12345\r\n\r\nzz,"q""q"\n';
+		expect(scanCsv(Buffer.from(csv))).toEqual({ maxFieldBytes: 5, records: 3 });
+	});
+});
