@@ -30,6 +30,8 @@ export interface NodeSpec {
 	parameters?: INode['parameters'];
 	credentials?: Record<string, INodeCredentialsDetails>;
 	continueOnFail?: boolean;
+	/** n8n's node setting "Retry On Fail" (tries and wait between them, as in the editor). */
+	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	/**
 	 * Run the node the way an AI agent calls a tool: same node code, but `isToolExecution()` answers true
 	 * (n8n's SupplyDataContext does that for nodes connected as ai_tool; the rest of the context is n8n's).
@@ -60,8 +62,10 @@ export class Engine {
 
 	private constructor(private readonly types: LoadedTypes) {}
 
-	static async create(): Promise<Engine> {
-		return new Engine(await loadTypes());
+	/** `extraNodes`: node types of a test or benchmark only, by type name. */
+	static async create(extraNodes: LoadedTypes['nodes'] = {}): Promise<Engine> {
+		const types = await loadTypes();
+		return new Engine({ ...types, nodes: { ...types.nodes, ...extraNodes } });
 	}
 
 	get credentialsHelper(): TestCredentialsHelper {
@@ -97,6 +101,7 @@ export class Engine {
 			parameters: s.parameters ?? {},
 			...(s.credentials ? { credentials: s.credentials } : {}),
 			...(s.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			...(s.retryOnFail ? { retryOnFail: true, ...s.retryOnFail } : {}),
 		}));
 		const nodeTypes: INodeTypes = {
 			getByName: (t) => typeOf(t),
