@@ -114,7 +114,10 @@ export function maskSecrets(text: string, secrets: Array<string | undefined>): s
 /** Copies dist/ and package.json of the package into <userFolder>/.n8n/nodes/node_modules/<name>. */
 export async function installPackage(packageDir: string, userFolder: string): Promise<string> {
 	const dist = path.join(packageDir, 'dist');
-	if (!existsSync(path.join(dist))) throw new Error(`${dist} does not exist; run \`npm run build\` first`);
+	const manifest = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[]; credentials?: string[] } };
+	for (const file of [...(manifest.n8n?.nodes ?? []), ...(manifest.n8n?.credentials ?? [])]) {
+		if (!existsSync(path.join(packageDir, file))) throw new Error(`${file} is missing; run \`npm run build\` first`);
+	}
 	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	await fs.rm(target, { recursive: true, force: true });
 	await fs.mkdir(target, { recursive: true });
