@@ -6,10 +6,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as auditLog from './actions/auditLog/AuditLog.resource';
 import * as dataJob from './actions/dataJob/DataJob.resource';
 import * as dataModel from './actions/dataModel/DataModel.resource';
 import * as dataPush from './actions/dataPush/DataPush.resource';
 import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
+import * as platformAdoption from './actions/platformAdoption/PlatformAdoption.resource';
+import * as team from './actions/team/Team.resource';
 import { router } from './actions/router';
 import * as listSearch from './methods/listSearch';
 
@@ -49,10 +52,13 @@ export class Celonis implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Audit Log', value: 'auditLog', description: 'Export the team audit log' },
 					{ name: 'Data Job', value: 'dataJob', description: 'Run the data jobs of a data pool' },
 					{ name: 'Data Model', value: 'dataModel', description: 'Reload data models' },
 					{ name: 'Data Push', value: 'dataPush', description: 'Push items or files into data pool tables' },
 					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
+					{ name: 'Platform Adoption', value: 'platformAdoption', description: 'Studio adoption tracking events' },
+					{ name: 'Team', value: 'team', description: 'Login history and members' },
 				],
 				default: 'httpRequest',
 			},
@@ -60,6 +66,9 @@ export class Celonis implements INodeType {
 			...dataPush.description,
 			...dataModel.description,
 			...dataJob.description,
+			...auditLog.description,
+			...team.description,
+			...platformAdoption.description,
 		],
 	};
 

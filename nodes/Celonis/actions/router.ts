@@ -1,9 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import * as auditLog from './auditLog/AuditLog.resource';
 import * as dataJob from './dataJob/DataJob.resource';
 import * as dataModel from './dataModel/DataModel.resource';
 import * as dataPush from './dataPush/DataPush.resource';
 import * as httpRequest from './httpRequest/HttpRequest.resource';
+import * as platformAdoption from './platformAdoption/PlatformAdoption.resource';
+import * as team from './team/Team.resource';
 
 type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
 
@@ -24,6 +27,9 @@ const resources: Record<string, Record<string, Operation>> = {
 	},
 	dataModel: { reload: dataModel.reload },
 	dataJob: { execute: dataJob.execute },
+	auditLog: { getAll: auditLog.getAll },
+	team: { getLoginHistory: team.getLoginHistory, getMembers: team.getMembers },
+	platformAdoption: { getTrackingEvents: platformAdoption.getTrackingEvents },
 };
 
 /** resource/operation → the operation module that executes it. */

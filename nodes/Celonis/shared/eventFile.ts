@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { bareOrQuotedCsv, CSV_LINE_ENDING, quoteCsv } from './csv';
+
 /**
  * Event records (audit log, login history, members, tracking events) as files: CSV (RFC 4180, one
  * header line, CRLF) or JSON Lines. Encoders are pure and work page by page, so an export never needs
@@ -24,13 +26,18 @@ export function flattenEvent(event: IDataObject, prefix = '', out: IDataObject =
 	return out;
 }
 
-/** A CSV cell: null/undefined empty, objects and lists as JSON, quoted when needed. */
+/**
+ * A CSV cell with the conventions of shared/csv.ts (the data-push writer): text always quoted, so an
+ * empty string ("") stays distinct from null (empty, unquoted); numbers and booleans bare; objects and
+ * lists as quoted JSON.
+ */
 export function csvCell(value: unknown, escapeFormulas = false): string {
 	if (value === null || value === undefined) return '';
-	let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	if (typeof value === 'number' || typeof value === 'boolean') return bareOrQuotedCsv(String(value));
+	let text = typeof value === 'string' ? value : JSON.stringify(value);
 	// OWASP CSV injection: a leading = + - @ (or tab / CR) would run as a formula in a spreadsheet.
 	if (escapeFormulas && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-	return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+	return quoteCsv(text);
 }
 
 export interface CsvOptions {
@@ -70,7 +77,7 @@ export class CsvEventEncoder {
 				}
 			}
 			this.columns = columns;
-			text += `${columns.map((c) => csvCell(c)).join(',')}\r\n`;
+			text += columns.map((c) => quoteCsv(c)).join(',') + CSV_LINE_ENDING;
 		}
 		const columns = this.columns;
 		const known = new Set(columns);
@@ -82,7 +89,7 @@ export class CsvEventEncoder {
 				if (c > 0) line += ',';
 				line += csvCell(event[columns[c]], escape);
 			}
-			text += `${line}\r\n`;
+			text += line + CSV_LINE_ENDING;
 		}
 		return text;
 	}

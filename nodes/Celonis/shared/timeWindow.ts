@@ -40,7 +40,7 @@ export function parseDateParameter(value: unknown, field: string, timezone: stri
 		if (!Number.isFinite(value)) throw invalidDate(field, String(value));
 		return value;
 	}
-	if (typeof value !== 'string') throw invalidDate(field, JSON.stringify(value));
+	if (typeof value !== 'string') throw invalidDate(field, value);
 	const text = value.trim();
 	if (/^\d{12,14}$/.test(text)) return Number(text);
 	const parsed = DateTime.fromISO(text, { zone: timezone || 'UTC', setZone: true });
@@ -48,7 +48,7 @@ export function parseDateParameter(value: unknown, field: string, timezone: stri
 	return parsed.toMillis();
 }
 
-function invalidDate(field: string, got: string): ParameterError {
+function invalidDate(field: string, got: unknown): ParameterError {
 	return new ParameterError(
 		`"${field}" is not a valid date: ${JSON.stringify(got)}. Use ISO-8601, e.g. 2025-01-31T00:00:00Z or 2025-01-31 (read in the workflow's time zone).`,
 	);

@@ -65,7 +65,6 @@ export class WatermarkTracker {
 	/** boundary fingerprints of the previous run still to be matched */
 	private readonly remaining: Map<string, number>;
 	private maxTs: number | undefined;
-	private maxIso: string | undefined;
 	/** exported events at the current maximum timestamp (fingerprinted when the position is stored) */
 	private atMax: IDataObject[] = [];
 	private previous: WatermarkState | undefined;
@@ -78,7 +77,6 @@ export class WatermarkTracker {
 		this.remaining = new Map(Object.entries(previous?.boundary ?? {}));
 		if (previous) {
 			this.maxTs = this.since;
-			this.maxIso = previous.watermark;
 		}
 	}
 
@@ -109,7 +107,6 @@ export class WatermarkTracker {
 		if (ts !== undefined) {
 			if (this.maxTs === undefined || ts > this.maxTs) {
 				this.maxTs = ts;
-				this.maxIso = typeof event[this.timestampField] === 'string' ? (event[this.timestampField] as string) : new Date(ts).toISOString();
 				this.atMax = [event];
 			} else if (ts === this.maxTs) {
 				this.atMax.push(event);
@@ -118,9 +115,16 @@ export class WatermarkTracker {
 		return true;
 	}
 
-	/** The position after this run, to store once the run succeeded. */
-	next(team: string, now: Date = new Date()): WatermarkState | undefined {
-		if (this.maxTs === undefined || this.maxIso === undefined) return this.previous;
+	/**
+	 * The position after this run, to store once the run succeeded. A first run that found no event
+	 * starts the position at `emptyUntil` (the end of its window), so that the next run does not fall
+	 * back to the initial window and skip what happened in between.
+	 */
+	next(team: string, emptyUntil?: number, now: Date = new Date()): WatermarkState | undefined {
+		if (this.maxTs === undefined) {
+			if (this.previous || emptyUntil === undefined) return this.previous;
+			return { watermark: new Date(emptyUntil).toISOString(), boundary: {}, team, updatedAt: now.toISOString(), exportedTotal: 0 };
+		}
 		const boundary: Record<string, number> = {};
 		// Still at the previous watermark: the previous boundary events remain exported too.
 		if (this.previous && this.maxTs === this.since) Object.assign(boundary, this.previous.boundary);

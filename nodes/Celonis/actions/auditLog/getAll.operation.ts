@@ -1,0 +1,45 @@
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { runPerItem, toNodeError } from '../../shared/items';
+import { exportFields } from '../export/fields';
+import { runExport } from '../export/runExport';
+
+/** Audit Log API (celonis-api.md §8): v2 cursor by default, v1 pageNumber (≤ 200 per page) as an option. */
+const properties: INodeProperties[] = [
+	{
+		displayName: 'API Version',
+		name: 'apiVersion',
+		type: 'options',
+		options: [
+			{ name: 'V1 (Page Numbers, Deprecated by Celonis)', value: 'v1', description: 'GET /log/api/external/audit' },
+			{ name: 'V2 (Cursor, Recommended)', value: 'v2', description: 'GET /log/api/external/v2/audit' },
+		],
+		default: 'v2',
+		description: 'Which Audit Log API to page through; both return the same events. V2 pages with a cursor, so events that arrive meanwhile never shift pages.',
+	},
+	...exportFields({ incremental: true, window: true }),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['auditLog'], operation: ['getAll'] } }, properties);
+
+export const AUDIT_COLUMNS = ['timestamp', 'event', 'userId', 'userRole', 'ipAddress', 'port', 'message', 'diffPayload'] as const;
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	// One item after the other: incremental runs share the stored position.
+	return await runPerItem(this, items.length, 1, async (i) => {
+		try {
+			const v1 = this.getNodeParameter('apiVersion', i, 'v2') === 'v1';
+			return await runExport.call(this, i, {
+				label: 'audit log',
+				fileStem: 'celonis-audit-log',
+				path: v1 ? '/log/api/external/audit' : '/log/api/external/v2/audit',
+				style: v1 ? 'pageNumber' : 'cursor',
+				knownColumns: AUDIT_COLUMNS,
+				window: true,
+				stateKey: 'auditLog',
+			});
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, i);
+		}
+	});
+}

@@ -1,0 +1,191 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * The parameters shared by the event exports (Audit Log → Get Many, Team → Get Login History / Get
+ * Members, Platform Adoption → Get Tracking Events). Each operation picks the groups it supports.
+ */
+export interface ExportFieldGroups {
+	/** "New Events Since Last Run" mode */
+	incremental?: boolean;
+	/** time window (presets, custom From/To) */
+	window?: boolean;
+}
+
+const windowFields = (incremental: boolean): INodeProperties[] => [
+	{
+		displayName: 'Time Window',
+		name: 'timeWindow',
+		type: 'options',
+		options: [
+			{ name: 'All Events', value: 'all', description: 'Everything Celonis keeps' },
+			{ name: 'Custom', value: 'custom', description: 'From and To dates' },
+			{ name: 'Last 24 Hours', value: 'last24Hours' },
+			{ name: 'Last 30 Days', value: 'last30Days' },
+			{ name: 'Last 7 Days', value: 'last7Days' },
+			{ name: 'Last Hour', value: 'lastHour' },
+		],
+		default: 'last24Hours',
+		description: incremental
+			? 'Which events to export. With "New Events Since Last Run", this is where the first run starts; later runs continue after the last exported event.'
+			: 'Which events to export, by their timestamp',
+	},
+	{
+		displayName: 'From',
+		name: 'from',
+		type: 'dateTime',
+		default: '',
+		displayOptions: { show: { timeWindow: ['custom'] } },
+		description: 'Oldest event time to export (inclusive). Without a time zone it is read in the workflow\'s time zone. Empty = from the oldest event.',
+	},
+	{
+		displayName: 'To',
+		name: 'to',
+		type: 'dateTime',
+		default: '',
+		displayOptions: { show: { timeWindow: ['custom'], ...(incremental ? { exportMode: ['window'] } : {}) } },
+		description: 'Events before this time are exported (exclusive). Empty or in the future = up to now.',
+	},
+];
+
+const modeField: INodeProperties = {
+	displayName: 'Export',
+	name: 'exportMode',
+	type: 'options',
+	options: [
+		{
+			name: 'Events in Time Window',
+			value: 'window',
+			description: 'Every run exports the events of the time window',
+		},
+		{
+			name: 'New Events Since Last Run',
+			value: 'incremental',
+			description:
+				'Every run exports only the events that were not exported by a previous successful run of this node (position kept in the workflow; production runs only — manual test runs in the editor do not move it)',
+		},
+	],
+	default: 'window',
+};
+
+const limitFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		displayOptions: { show: { returnAll: [false] } },
+		description: 'Max number of results to return',
+	},
+];
+
+const outputFields: INodeProperties[] = [
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{ name: 'CSV File', value: 'csv', description: 'One CSV file in a binary field, written page by page' },
+			{ name: 'Items', value: 'items', description: 'One item per event' },
+			{ name: 'JSON Lines File', value: 'jsonl', description: 'One JSON Lines file (one event per line) in a binary field, written page by page' },
+		],
+		default: 'items',
+	},
+	{
+		displayName: 'Flatten Nested Fields',
+		name: 'flatten',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { output: ['items'] } },
+		description: 'Whether to turn nested objects such as message and diffPayload into columns (message.nodeName, diffPayload.oldValue, …), e.g. for spreadsheets',
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { output: ['csv', 'jsonl'] } },
+		description: 'The name of the binary field of the output item that holds the file',
+	},
+];
+
+const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Escape Spreadsheet Formulas',
+			name: 'escapeFormulas',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/output': ['csv'] } },
+			description: 'Whether CSV cells that start with =, +, -, @ get a leading apostrophe so that spreadsheets do not run them as formulas',
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. audit-log.csv',
+			displayOptions: { show: { '/output': ['csv', 'jsonl'] } },
+			description: 'Name of the output file; empty = a name with the export\'s time window',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 20 },
+			default: 5,
+			description: 'How often a rate-limited (429), unavailable (502/503/504) or broken page request is retried',
+		},
+		{
+			displayName: 'Max Total Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description: 'How long the retries of one page request may wait in total, including waits Celonis asks for with x-ratelimit-reset',
+		},
+		{
+			displayName: 'Page Size',
+			name: 'pageSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 200 },
+			default: 200,
+			description: 'Events per request (Celonis allows 1 to 200)',
+		},
+		...(groups.incremental
+			? [
+					{
+						displayName: 'Start Over',
+						name: 'startOver',
+						type: 'boolean' as const,
+						default: false,
+						displayOptions: { show: { '/exportMode': ['incremental'] } },
+						description: 'Whether to ignore the stored position and export the Time Window again, then continue from there',
+					},
+				]
+			: []),
+	],
+});
+
+export function exportFields(groups: ExportFieldGroups): INodeProperties[] {
+	return [
+		...(groups.incremental ? [modeField] : []),
+		...(groups.window ? windowFields(groups.incremental ?? false) : []),
+		...limitFields,
+		...outputFields,
+		optionsField(groups),
+	];
+}

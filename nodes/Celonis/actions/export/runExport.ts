@@ -1,0 +1,210 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { PagedByteStream } from '../../shared/byteStream';
+import { CsvEventEncoder, FILE_TYPES, flattenEvent, JsonLinesEventEncoder, type EventFileFormat } from '../../shared/eventFile';
+import { ParameterError } from '../../shared/parameters';
+import { iso, resolveWindow, windowQuery, type TimeWindow, type WindowPreset } from '../../shared/timeWindow';
+import { readState, WatermarkTracker, type WatermarkState } from '../../shared/watermark';
+import { paginate, readTeamAuth, type CelonisRequestOptions, type RetryPolicy } from '../../transport';
+
+/** What an export operation tells the shared runner. */
+export interface ExportTarget {
+	/** e.g. "audit log", for messages */
+	label: string;
+	/** file name stem, e.g. celonis-audit-log */
+	fileStem: string;
+	path: string;
+	style: 'pageNumber' | 'cursor';
+	/** query parameters besides paging and the window (e.g. includeInternal) */
+	qs?: IDataObject;
+	/** documented record fields: the first CSV columns */
+	knownColumns: readonly string[];
+	/** the operation has a time window */
+	window?: boolean;
+	/** key of the "since last run" position in the node's static data; undefined = no incremental mode */
+	stateKey?: string;
+}
+
+type Output = 'items' | EventFileFormat;
+
+interface ExportOptions {
+	escapeFormulas?: boolean;
+	fileName?: string;
+	maxRetries?: number;
+	maxWaitSeconds?: number;
+	pageSize?: number;
+	startOver?: boolean;
+}
+
+const MAX_PAGES = 10_000_000;
+
+/** Reads the export parameters of item `i`, pages through Celonis and returns items or one file item. */
+export async function runExport(this: IExecuteFunctions, i: number, target: ExportTarget): Promise<INodeExecutionData[]> {
+	const options = this.getNodeParameter('options', i, {}) as ExportOptions;
+	const output = this.getNodeParameter('output', i, 'items') as Output;
+	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
+	const limit = returnAll ? undefined : positiveInteger(this.getNodeParameter('limit', i, 50), 'Limit');
+	const pageSize = pageSizeOf(options.pageSize);
+	const incremental = target.stateKey !== undefined && this.getNodeParameter('exportMode', i, 'window') === 'incremental';
+
+	const now = Date.now();
+	let window: TimeWindow = {};
+	if (target.window) {
+		window = resolveWindow(
+			this.getNodeParameter('timeWindow', i, 'last24Hours') as WindowPreset,
+			{ from: this.getNodeParameter('from', i, ''), to: incremental ? '' : this.getNodeParameter('to', i, '') },
+			now,
+			this.getTimezone(),
+		);
+	}
+
+	let tracker: WatermarkTracker | undefined;
+	let team = '';
+	let previous: WatermarkState | undefined;
+	if (incremental) {
+		team = (await readTeamAuth(this)).origin;
+		const stored = (this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!];
+		previous = options.startOver ? undefined : readState(stored, team);
+		tracker = new WatermarkTracker(previous);
+		// Continue at the last exported event (inclusive: events sharing its timestamp may have arrived since).
+		if (tracker.from !== undefined) window = { from: tracker.from, to: window.to };
+		if (window.to !== undefined && window.from !== undefined && window.to <= window.from) window = { from: window.from };
+	}
+
+	const request: CelonisRequestOptions = {
+		method: 'GET',
+		path: target.path,
+		qs: { ...(target.qs ?? {}), ...windowQuery(window) },
+		itemIndex: i,
+		responseFormat: 'json',
+		retry: retryOf(options),
+	};
+	const effectivePageSize = target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
+
+	let exported = 0;
+	async function* pages(ctx: IExecuteFunctions): AsyncGenerator<IDataObject[], void, undefined> {
+		for await (const page of paginate(ctx, request, { style: target.style, itemsField: 'content', pageSize: effectivePageSize, maxPages: MAX_PAGES })) {
+			const accepted: IDataObject[] = [];
+			for (const value of page.items) {
+				const event = (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
+				if (tracker && !tracker.accept(event)) continue;
+				accepted.push(event);
+				exported++;
+				if (limit !== undefined && exported >= limit) {
+					yield accepted;
+					return;
+				}
+			}
+			yield accepted;
+		}
+	}
+
+	let result: INodeExecutionData[];
+	if (output === 'items') {
+		const flatten = this.getNodeParameter('flatten', i, false) as boolean;
+		result = [];
+		for await (const page of pages(this)) {
+			for (const event of page) result.push({ json: flatten ? flattenEvent(event) : event, pairedItem: { item: i } });
+		}
+	} else {
+		result = [await writeFile.call(this, i, target, output, options, pages(this), window, () => exported)];
+	}
+
+	// Only now, after every page was read and the output exists, the position moves on.
+	if (incremental && tracker) {
+		const next = tracker.next(team, window.to);
+		if (next) (this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!] = next as unknown as IDataObject;
+		if (output !== 'items') {
+			result[0].json.incremental = {
+				previousWatermark: previous?.watermark ?? null,
+				watermark: next?.watermark ?? null,
+				skippedAlreadyExported: tracker.skipped,
+			};
+		}
+	}
+	return result;
+}
+
+async function writeFile(
+	this: IExecuteFunctions,
+	i: number,
+	target: ExportTarget,
+	format: EventFileFormat,
+	options: ExportOptions,
+	pages: AsyncGenerator<IDataObject[], void, undefined>,
+	window: TimeWindow,
+	count: () => number,
+): Promise<INodeExecutionData> {
+	const property = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim();
+	if (property === '') throw new ParameterError('"Put Output File in Field" is empty: enter the name of the binary field for the file, e.g. data.');
+	const { extension, mimeType } = FILE_TYPES[format];
+	const fileName = options.fileName?.trim() || defaultFileName(target.fileStem, window, extension);
+	const csv = format === 'csv' ? new CsvEventEncoder({ knownColumns: target.knownColumns, escapeFormulas: options.escapeFormulas }) : undefined;
+	const jsonl = format === 'jsonl' ? new JsonLinesEventEncoder() : undefined;
+	let bytes = 0;
+
+	async function* chunks(): AsyncGenerator<Buffer, void, undefined> {
+		for await (const page of pages) {
+			const text = csv ? csv.encode(page) : jsonl!.encode(page);
+			if (text === '') continue;
+			const chunk = Buffer.from(text, 'utf8');
+			bytes += chunk.length;
+			yield chunk;
+		}
+		// A CSV file without events still has its header.
+		const tail = csv ? csv.encode([], true) : '';
+		if (tail !== '') {
+			bytes += Buffer.byteLength(tail);
+			yield Buffer.from(tail, 'utf8');
+		}
+	}
+
+	// The stream is consumed by n8n's binary data service while the pages are fetched.
+	const binary = await this.helpers.prepareBinaryData(new PagedByteStream(chunks()) as unknown as Buffer, fileName, mimeType);
+	const json: IDataObject = {
+		events: count(),
+		format,
+		fileName: binary.fileName ?? fileName,
+		fileSize: bytes,
+		from: window.from !== undefined ? iso(window.from) : null,
+		to: window.to !== undefined ? iso(window.to) : null,
+	};
+	if (csv) {
+		json.columns = [...(csv.header ?? [])];
+		if (csv.unlistedFields.size > 0) {
+			json.fieldsNotInCsv = [...csv.unlistedFields];
+			json.notice = `Some events have fields that appeared after the CSV header was written (${[...csv.unlistedFields].join(', ')}); they are not in the file. Use JSON Lines to keep every field.`;
+		}
+	}
+	return { json, binary: { [property]: binary }, pairedItem: { item: i } };
+}
+
+function defaultFileName(stem: string, window: TimeWindow, extension: string): string {
+	const stamp = (ms: number) => iso(ms).replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+	const parts = [stem];
+	if (window.from !== undefined) parts.push(stamp(window.from));
+	if (window.to !== undefined) parts.push(window.from !== undefined ? `to-${stamp(window.to)}` : `until-${stamp(window.to)}`);
+	return `${parts.join('_')}.${extension}`;
+}
+
+function positiveInteger(value: unknown, field: string): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1) throw new ParameterError(`"${field}" must be a whole number of at least 1 (got ${JSON.stringify(value)}).`);
+	return n;
+}
+
+function pageSizeOf(value: unknown): number {
+	if (value === undefined || value === null || value === '') return 200;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1 || n > 200) {
+		throw new ParameterError(`"Page Size" must be a whole number from 1 to 200 (got ${JSON.stringify(value)}): Celonis returns at most 200 events per page.`);
+	}
+	return n;
+}
+
+function retryOf(options: ExportOptions): Partial<RetryPolicy> {
+	return {
+		...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+		...(options.maxWaitSeconds !== undefined ? { maxWaitMs: options.maxWaitSeconds * 1000 } : {}),
+	};
+}

@@ -1,0 +1,38 @@
+import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { runPerItem, toNodeError } from '../../shared/items';
+import { exportFields } from '../export/fields';
+import { runExport } from '../export/runExport';
+
+/** Members ("User Group Info", Team API, celonis-api.md §9.2): GET /api/external/members, pageNumber ≤ 200. */
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Include Internal Members',
+		name: 'includeInternal',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to include internal members (e.g. Celonis staff) besides the team\'s own users',
+	},
+	...exportFields({}),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['team'], operation: ['getMembers'] } }, properties);
+
+export const MEMBER_COLUMNS = ['userId', 'nameAndEmail', 'userRole', 'status', 'lastLogin', 'inactivityPeriod', 'group'] as const;
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runPerItem(this, items.length, 1, async (i) => {
+		try {
+			return await runExport.call(this, i, {
+				label: 'members',
+				fileStem: 'celonis-members',
+				path: '/api/external/members',
+				style: 'pageNumber',
+				qs: { includeInternal: this.getNodeParameter('includeInternal', i, true) === true },
+				knownColumns: MEMBER_COLUMNS,
+			});
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, i);
+		}
+	});
+}
