@@ -123,7 +123,11 @@ export class Engine {
 		const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, workflowData);
 		let resolveRun!: (run: IRun) => void;
 		const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
-		hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+		let newStaticData: IDataObject | undefined;
+		hooks.addHandler('workflowExecuteAfter', (run, changed) => {
+			newStaticData = changed;
+			resolveRun(run);
+		});
 
 		const additionalData = {
 			executionId: `exec-${Date.now()}`,
@@ -159,8 +163,11 @@ export class Engine {
 		const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow });
 		options.signal?.addEventListener('abort', () => execution.cancel());
 		const run = await finished;
-		if (workflow.staticData.__dataChanged !== false) {
-			const { __dataChanged, ...rest } = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+		// As n8n's cli (hookFunctionsSave): the static data WorkflowExecute hands to workflowExecuteAfter is stored —
+		// only when a node changed it (__dataChanged), after successful AND failed executions alike, never after a
+		// cancelled one. (n8n skips it for manual-mode executions; this harness stores it as for a production run.)
+		if (newStaticData) {
+			const { __dataChanged, ...rest } = newStaticData as IDataObject & { __dataChanged?: boolean };
 			void __dataChanged;
 			this.staticDataByWorkflow.set(workflowId, rest);
 		}
