@@ -62,7 +62,7 @@ export async function loadExamples(repoRoot: string): Promise<ExampleWorkflow[]>
 	const examples: ExampleWorkflow[] = [];
 	for (const file of files) {
 		const workflow = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ExampleWorkflow['workflow'];
-		if (!workflow.id) workflow.id = `ex${file.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 36);
+		if (!workflow.id) workflow.id = `ex${file.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 21); // n8n ignores workflow ids longer than 21 characters
 		examples.push({ file, workflow });
 	}
 	return examples;
