@@ -63,7 +63,7 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	let url = resolveTeamUrl(auth.origin, options.path);
 	if (options.headers) assertSafeHeaders(options.headers);
 	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, fail);
-	await ensureUsableToken(this, auth, url);
+	await ensureUsableToken(this, auth, url, options.method);
 
 	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
 	let attempt = 0;
@@ -89,7 +89,7 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 			// then this request once more, with its body built anew.
 			if (failure.status === 401 && auth.oauth && !reauthenticated) {
 				reauthenticated = true;
-				await refreshToken(this, auth, url);
+				await refreshToken(this, auth, url, options.method);
 				continue;
 			}
 			const decision = decideRetry(options.method, failure, attempt, waitedMs, options.reconcile ? { ...policy, retryNonIdempotent: true } : policy);
@@ -160,25 +160,34 @@ async function waitForRateLimitGate(ctx: CelonisContext, auth: TeamAuth): Promis
 }
 
 /** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
-async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
-	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url);
+async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL, method: IHttpRequestMethods): Promise<void> {
+	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url, method);
+}
+
+/**
+ * The GET that makes n8n refresh the token: the request's own path when it is a GET; otherwise a path that
+ * surely exists for GET and authenticates (an upload path may answer 404/405 to a GET before it checks the
+ * token, and then n8n never sees the 401 it needs).
+ */
+function refreshProbePath(url: URL, method: IHttpRequestMethods): string {
+	return method === 'GET' || method === 'HEAD' ? url.pathname : '/api/cloud/team';
 }
 
 /**
  * Makes n8n fetch and store a new OAuth token, once per credential however many items are in flight.
- * The only trigger n8n offers is a 401 inside httpRequestWithAuthentication: so one GET on the same path
- * (no side effects) is sent; the credential sends no token when it is missing or expiring, a revoked one
+ * The only trigger n8n offers is a 401 inside httpRequestWithAuthentication: so one GET (no side effects,
+ * see refreshProbePath) is sent; the credential sends no token when it is missing or expiring, a revoked one
  * is refused, Celonis answers 401 and n8n runs preAuthentication, stores the token and retries the GET.
  * Normal requests opt out of n8n's own refresh (see `send`), so parallel 401s do not each fetch a token.
  */
-async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL): Promise<void> {
+async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL, method: IHttpRequestMethods): Promise<void> {
 	let refresh = tokenRefreshes.get(auth.credentialKey);
 	if (!refresh) {
 		refresh = (async () => {
 			try {
 				await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
 					method: 'GET',
-					url: `${auth.origin}${url.pathname}`,
+					url: `${auth.origin}${refreshProbePath(url, method)}`,
 					returnFullResponse: true,
 					disableFollowRedirect: true,
 					encoding: 'arraybuffer',

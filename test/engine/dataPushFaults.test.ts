@@ -1,0 +1,90 @@
+import { useEmulator } from '../harness/emulator';
+import { celonis, engineWith, freshTable, input, jobsOf, POOL, tableRows } from './dataPushHelpers';
+
+const ctx = useEmulator();
+
+const CHUNKS = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+/chunks/upserted$';
+const EXECUTE = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+$';
+
+async function addFaults(rules: unknown[]) {
+	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+	expect(res.status).toBe(200);
+}
+
+const rows = Array.from({ length: 400 }, (_, i) => ({ i, text: `row ${i}, "quoted" ${'ß'.repeat(i % 30)}` }));
+const sorted = (t: Record<string, unknown>[] | undefined) => [...(t ?? [])].sort((a, b) => (a.i as number) - (b.i as number));
+const push = (creds: Parameters<typeof celonis>[0], table: string, options: Record<string, unknown> = {}) =>
+	celonis(creds, { operation: 'pushItems', tableName: table, options: { chunkSizeMb: 0.003, uploadConcurrency: 3, ...options } });
+
+beforeEach(async () => {
+	ctx.emu.store.faults.clear();
+	ctx.emu.configure({ jobDelays: { queuedMs: 5, runningMs: 10 }, tokenLifetimeSeconds: 899, dataPush: { perHour: 250, perSecond: 10 } });
+});
+
+describe('under injected faults every row lands exactly once', () => {
+	it('429 bursts, 503s and connection resets on chunk uploads and on execute', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		const table = freshTable('F');
+		const limited = { status: 429, headers: { 'x-ratelimit-reset': '0', 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0' }, body: 'Too many requests' };
+		await addFaults([
+			{ method: 'POST', path: CHUNKS, sequence: [limited, limited, limited, {}, { status: 503, body: 'unavailable' }, {}, { reset: true }, {}, {}, { status: 502 }] },
+			{ method: 'POST', path: EXECUTE, sequence: [limited, { reset: true }] },
+		]);
+		const r = await engine.runChain([input(rows), push(creds, table)]);
+		expect(r.error?.message).toBeUndefined();
+		const summary = r.json('Celonis')[0];
+		expect(summary).toMatchObject({ rows: 400, status: 'DONE' });
+		const job = ctx.emu.store.pushJobs.get(summary.jobId as string)!;
+		expect(job.chunks).toHaveLength(summary.chunks as number);
+		expect(new Set(job.chunks.map((c) => c.checksum)).size).toBe(job.chunks.length);
+		expect(sorted(tableRows(ctx.emu, table))).toEqual(rows);
+		const faults = ctx.emu.store.faults.list();
+		expect(faults.every((f) => f.consumed === (f.rule.sequence?.length ?? 0))).toBe(true);
+	});
+
+	it('token expiry and revocation in the middle of a long upload lose and duplicate nothing', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		ctx.emu.configure({ tokenLifetimeSeconds: 2 });
+		const table = freshTable('T');
+		// Slow chunk uploads: the whole push takes longer than a token lives; one upload also finds all tokens revoked.
+		await addFaults([{ method: 'POST', path: CHUNKS, sequence: [{ delayMs: 250 }, { delayMs: 250 }, { delayMs: 250 }, { revokeTokens: true }, ...Array.from({ length: 10 }, () => ({ delayMs: 250 }))] }]);
+		const r = await engine.runChain([input(rows), push(creds, table, { uploadConcurrency: 1 })]);
+		expect(r.error?.message).toBeUndefined();
+		const summary = r.json('Celonis')[0];
+		expect(summary.chunks).toBeGreaterThanOrEqual(6);
+		expect(ctx.emu.store.pushJobs.get(summary.jobId as string)!.chunks).toHaveLength(summary.chunks as number);
+		expect(sorted(tableRows(ctx.emu, table))).toEqual(rows);
+		expect(ctx.emu.store.tokens.stats().issued).toBeGreaterThanOrEqual(2);
+		const rejected = ctx.emu.store.requestLog.list().filter((e) => e.path.endsWith('/chunks/upserted') && e.status === 401);
+		expect(rejected.length).toBeGreaterThanOrEqual(1);
+	});
+
+	it('a chunk upload that keeps failing fails the push, deletes the job and lands nothing', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		const table = freshTable('X');
+		await addFaults([{ method: 'POST', path: CHUNKS, probability: 1, response: { status: 503, body: 'down for maintenance' } }]);
+		const r = await engine.runChain([input(rows), push(creds, table, { maxRateLimitWait: 3 })]);
+		expect(r.status).toBe('error');
+		expect(r.error!.message).toMatch(/Celonis failed to answer POST .*chunks\/upserted \(HTTP 503\)/);
+		expect(r.error!.description).toMatch(/was deleted/);
+		expect(tableRows(ctx.emu, table)).toBeUndefined();
+		expect(jobsOf(ctx.emu).filter((j) => j.targetName === table)).toHaveLength(0);
+	});
+
+	it('when the hourly submission budget is used up, fails naming when it resets (and deletes the job)', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		ctx.emu.configure({ dataPush: { perHour: 1 } });
+		const table = freshTable('H');
+		// The budget of 1 is used by earlier pushes (or this one): push until refused.
+		let r = await engine.runChain([input(rows.slice(0, 3)), push(creds, table, { maxRateLimitWait: 5 })]);
+		if (r.status !== 'error') r = await engine.runChain([input(rows.slice(0, 3)), push(creds, table, { maxRateLimitWait: 5 })]);
+		const secondsToHour = 3600 - (Math.floor(Date.now() / 1000) % 3600);
+		if (secondsToHour <= 6) return; // the hour turns while we test: nothing to see
+		expect(r.status).toBe('error');
+		expect(r.error!.message).toMatch(/data push submission budget is used up \(1 jobs per hour for the team\); it resets at \d\d:00:00 UTC \(in \d+ (min|s)\)/);
+		expect(r.error!.description).toMatch(/250 per hour per team.*was deleted/);
+		expect(jobsOf(ctx.emu).filter((j) => j.targetName === table && j.status === 'NEW')).toHaveLength(0);
+	});
+});
+
+export { POOL };
