@@ -4,11 +4,11 @@
  * Usage: npx tsx bench/emulator/run.ts [--requests 20000] [--concurrency 64] [--mb 200]
  * The last line of output is a JSON object with the figures.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Pool, request } from 'undici';
+
+import { startEmulatorProcess } from '../shared/emulatorProcess';
 
 function arg(name: string, def: number): number {
 	const i = process.argv.indexOf(`--${name}`);
@@ -18,7 +18,6 @@ function arg(name: string, def: number): number {
 const REQUESTS = arg('requests', 20000);
 const CONCURRENCY = arg('concurrency', 64);
 const MB = arg('mb', 200);
-const ROOT = join(__dirname, '..', '..');
 const POOL_ID = 'b7a3c9e0-1f2d-4c5b-9a8e-000000000001';
 const AUTH = { authorization: 'Bearer demo-user-api-key' };
 
@@ -28,21 +27,6 @@ function procMem(pid: number): { rssMB: number; peakMB: number } {
 	return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
 }
 
-async function startChild(): Promise<{ url: string; pid: number; stop: () => void }> {
-	const port = 20000 + Math.floor(Math.random() * 20000);
-	const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'cli.ts'), '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /listening on (http:\/\/\S+)/.exec(out);
-			if (m) resolve(m[1] as string);
-		});
-		child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-	});
-	child.stdout.resume();
-	return { url, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
-}
 
 async function throughput(url: string): Promise<{ requests: number; durationMs: number; requestsPerSecond: number; errors: number }> {
 	const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
@@ -140,7 +124,7 @@ async function bigUpload(url: string, pid: number): Promise<Record<string, unkno
 }
 
 async function main(): Promise<void> {
-	const emu = await startChild();
+	const emu = await startEmulatorProcess();
 	try {
 		const tp = await throughput(emu.url);
 		process.stdout.write(`throughput: ${tp.requestsPerSecond} req/s (${tp.requests} requests, ${tp.errors} errors)\n`);
