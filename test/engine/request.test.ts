@@ -321,6 +321,13 @@ describe('as an AI agent tool', () => {
 });
 
 describe('errors that name the missing scope or permission', () => {
+	it('a key of the other type: the node run says which credential to use', async () => {
+		const { engine } = await setup();
+		const wrongType = engine.addCredential('celonisApiKeyApi', { teamUrl: ctx.emu.url, apiKey: DEMO.appKey });
+		const result = await engine.runChain([celonis({ path: '/api/cloud/team' }, wrongType)]);
+		expect(result.error?.message).toMatch(/This is an Application key, not a User API key.*Use the "Celonis Application Key" credential/);
+	});
+
 	it('a missing scope is named before any request is sent', async () => {
 		const { engine } = await setup();
 		const auditOnly = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url, DEMO.client, { scopes: ['audit.log:read'] }));
