@@ -1,0 +1,199 @@
+/**
+ * Audit-log export benchmark: 100,000 events (v2 cursor, 200 per page) through
+ *   - the Celonis node (Audit Log → Get Many), as items and as a CSV file,
+ *   - a minimal n8n node that pages the same API with httpRequestWithAuthentication in a plain loop (the floor
+ *     for any n8n-native node),
+ *   - a bare undici paging loop,
+ * all in n8n-core's WorkflowExecute (the undici loop aside), against the same emulator (its own process), in the
+ * same run, interleaved, median of --reps repetitions. File-mode peak RSS is measured in child processes (n8n's
+ * filesystem binary-data mode, the n8n 2.x default) at 1x and 10x the events.
+ *
+ * Usage: npx tsx bench/audit/run.ts [--events 100000] [--reps 5] [--no-10x]
+ * The last line of output is {"events","timeVsHelperFloor","timeVsUndici","fileModePeakRssMB","fileModePeakRssMBAt10x"}.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { configureEmulator, median, ROOT, startEmulatorProcess } from '../shared/emulatorProcess';
+import { DEMO, oauthData } from '../../test/harness/emulator';
+import { Engine, type NodeSpec } from '../../test/harness/engine';
+// after the harness (reflect-metadata, user folder)
+import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
+import { createRequire } from 'node:module';
+
+// n8n-core has its own copy of @n8n/di: use that container.
+const { Container } = createRequire(require.resolve('n8n-core'))('@n8n/di') as typeof import('@n8n/di');
+
+function arg(name: string): string | undefined {
+	const i = process.argv.indexOf(`--${name}`);
+	return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const EVENTS = Number(arg('events') ?? 100_000);
+const REPS = Number(arg('reps') ?? 5);
+const PATH = '/log/api/external/v2/audit';
+
+/** The floor: the same API paged with n8n's helper in a plain loop, one item per event, no checks. */
+class AuditHelperLoop implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Audit Helper Loop',
+		name: 'auditHelperLoop',
+		group: ['transform'],
+		version: 1,
+		description: 'Benchmark baseline',
+		defaults: { name: 'Audit Helper Loop' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'celonisOAuth2Api', required: true }],
+		properties: [{ displayName: 'URL', name: 'url', type: 'string', default: '' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const url = this.getNodeParameter('url', 0) as string;
+		const out: INodeExecutionData[] = [];
+		let pageToken: string | undefined;
+		do {
+			const page = (await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', {
+				method: 'GET',
+				url,
+				qs: { pageSize: 200, ...(pageToken ? { pageToken } : {}) },
+				json: true,
+			})) as { content: IDataObject[]; nextPageToken?: string };
+			for (const json of page.content) out.push({ json, pairedItem: { item: 0 } });
+			pageToken = page.nextPageToken;
+		} while (pageToken);
+		return [out];
+	}
+}
+
+async function undiciLoop(url: string, token: string): Promise<number> {
+	const out: unknown[] = [];
+	let pageToken: string | undefined;
+	do {
+		const r = await request(`${url}${PATH}?pageSize=200${pageToken ? `&pageToken=${pageToken}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+		const page = (await r.body.json()) as { content: unknown[]; nextPageToken?: string };
+		for (const e of page.content) out.push({ json: e });
+		pageToken = page.nextPageToken;
+	} while (pageToken);
+	return out.length;
+}
+
+async function tokenFor(url: string): Promise<string> {
+	const r = await request(`${url}/oauth2/token`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${DEMO.client.id}:${DEMO.client.secret}`).toString('base64')}` },
+		body: 'grant_type=client_credentials&scope=audit.log%3Aread',
+	});
+	return ((await r.body.json()) as { access_token: string }).access_token;
+}
+
+const celonisNode = (creds: NodeSpec['credentials'], output: string): NodeSpec => ({
+	name: 'Celonis',
+	type: 'n8n-nodes-celonis.celonis',
+	parameters: { authentication: 'oAuth2', resource: 'auditLog', operation: 'getAll', apiVersion: 'v2', timeWindow: 'all', output },
+	credentials: creds,
+});
+
+async function timed(fn: () => Promise<number>): Promise<{ ms: number; count: number }> {
+	const start = performance.now();
+	const count = await fn();
+	return { ms: performance.now() - start, count };
+}
+
+function peakRssMB(): number {
+	const s = readFileSync('/proc/self/status', 'utf8');
+	return Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+}
+
+/** Child: one file-mode export with n8n's filesystem binary-data mode; prints its peak RSS. */
+async function child(url: string, events: number): Promise<void> {
+	const storage = mkdtempSync(join(tmpdir(), 'bench-audit-binary-'));
+	const config = Container.get(BinaryDataConfig);
+	config.mode = 'filesystem';
+	config.localStoragePath = storage;
+	await Container.get(BinaryDataService).init();
+	try {
+		const engine = await Engine.create();
+		const creds = engine.addCredential('celonisOAuth2Api', oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }));
+		const r = await engine.runChain([celonisNode(creds, 'csv')]);
+		if (r.error) throw r.error;
+		const [item] = r.items('Celonis');
+		if (item.json.events !== events) throw new Error(`expected ${events} events, got ${String(item.json.events)}`);
+		const binary = item.binary!.data;
+		process.stdout.write(`${JSON.stringify({ events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`);
+	} finally {
+		rmSync(storage, { recursive: true, force: true });
+	}
+}
+
+async function runChild(url: string, events: number): Promise<{ peakRssMB: number; fileBytes: number; binaryDataMode: string }> {
+	const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'audit', 'run.ts'), '--child', url, '--events', String(events)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+	let out = '';
+	proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+	const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+	if (code !== 0) throw new Error(`file-mode child exited with ${code}: ${out}`);
+	return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+async function main(): Promise<void> {
+	const childUrl = arg('child');
+	if (childUrl) return await child(childUrl, EVENTS);
+
+	const emu = await startEmulatorProcess();
+	try {
+		await configureEmulator(emu.url, { generated: { auditEvents: EVENTS } });
+		const engine = await Engine.create({ 'bench.auditHelperLoop': new AuditHelperLoop() });
+		const creds = engine.addCredential('celonisOAuth2Api', oauthData(emu.url, DEMO.client, { scopes: ['audit.log:read'] }));
+		const floorSpec: NodeSpec = { name: 'Floor', type: 'bench.auditHelperLoop', parameters: { url: `${emu.url}${PATH}` }, credentials: creds };
+		const token = await tokenFor(emu.url);
+
+		const scenarios: Record<string, () => Promise<number>> = {
+			nodeItems: async () => (await engine.runChain([celonisNode(creds, 'items')])).items('Celonis').length,
+			helperFloor: async () => (await engine.runChain([floorSpec])).items('Floor').length,
+			undici: async () => await undiciLoop(emu.url, token),
+			nodeCsvFile: async () => Number((await engine.runChain([celonisNode(creds, 'csv')])).json('Celonis')[0]?.events),
+		};
+		const times: Record<string, number[]> = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+		for (const fn of Object.values(scenarios)) await fn(); // warm-up (token, JIT)
+		for (let rep = 0; rep < REPS; rep++) {
+			for (const [name, fn] of Object.entries(scenarios)) {
+				const { ms, count } = await timed(fn);
+				if (count !== EVENTS) throw new Error(`${name} returned ${count} events, expected ${EVENTS}`);
+				times[name].push(ms);
+			}
+		}
+		const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))]));
+		process.stdout.write(`median ms over ${REPS} interleaved reps, ${EVENTS} events (${EVENTS / 200} pages): ${JSON.stringify(m)}\n`);
+		process.stdout.write(`file mode vs helper floor (items): ${(m.nodeCsvFile / m.helperFloor).toFixed(3)}\n`);
+
+		const at1 = await runChild(emu.url, EVENTS);
+		process.stdout.write(`file mode, ${EVENTS} events: ${JSON.stringify(at1)}\n`);
+		let at10: { peakRssMB: number } | undefined;
+		if (!process.argv.includes('--no-10x')) {
+			await configureEmulator(emu.url, { generated: { auditEvents: EVENTS * 10 } });
+			at10 = await runChild(emu.url, EVENTS * 10);
+			process.stdout.write(`file mode, ${EVENTS * 10} events: ${JSON.stringify(at10)}\n`);
+		}
+		const round = (x: number, d = 3) => Number(x.toFixed(d));
+		process.stdout.write(
+			`${JSON.stringify({
+				events: EVENTS,
+				timeVsHelperFloor: round(m.nodeItems / m.helperFloor),
+				timeVsUndici: round(m.nodeItems / m.undici),
+				fileModePeakRssMB: round(at1.peakRssMB, 1),
+				fileModePeakRssMBAt10x: at10 ? round(at10.peakRssMB, 1) : null,
+			})}\n`,
+		);
+	} finally {
+		emu.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`bench/audit: ${(error as Error).stack ?? String(error)}\n`);
+	process.exit(1);
+});
