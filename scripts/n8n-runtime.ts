@@ -59,17 +59,25 @@ function layout(dir: string): Omit<N8nRuntime, 'env'> & { binDir: string; nodeDi
 	};
 }
 
+/**
+ * The environment for npm: without the npm_* variables of a surrounding `npm run`/`npx` (they carry the repo's .npmrc,
+ * e.g. ignore-scripts=true, which would silently skip the sqlite3 build).
+ */
+function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+	return { ...env, ...extra };
+}
+
 function runtimeEnv(dir: string): NodeJS.ProcessEnv {
 	const { binDir } = layout(dir);
-	return {
-		...process.env,
+	return cleanNpmEnv({
 		PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
-	};
+	});
 }
 
 /** Runs a command, appending its output to a log file; prints a heartbeat line every 30 s. */
@@ -159,16 +167,12 @@ async function install(finalDir: string): Promise<void> {
 		const npmFlags = ['--no-fund', '--no-audit', '--no-update-notifier', '--loglevel=warn'];
 
 		log(`[1/3] npm install ${NODE_PACKAGE}`);
-		await run('npm', ['install', NODE_PACKAGE, ...npmFlags], { cwd: path.join(tmp, 'node24'), env: process.env, logFile, label: NODE_PACKAGE });
+		await run('npm', ['install', NODE_PACKAGE, ...npmFlags], { cwd: path.join(tmp, 'node24'), env: cleanNpmEnv(), logFile, label: NODE_PACKAGE });
 		await fs.mkdir(binDir, { recursive: true });
 		await fs.symlink(path.relative(binDir, nodeBin), path.join(binDir, 'node'));
 
 		// The system npm runs on Node 24 through PATH; native builds use Node 24's headers (the machine npmrc says /usr).
-		const env: NodeJS.ProcessEnv = {
-			...process.env,
-			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
-			npm_config_nodedir: nodeDir,
-		};
+		const env = cleanNpmEnv({ PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: nodeDir });
 		log(`[2/3] npm install n8n@${N8N_VERSION} --ignore-scripts (~5 min)`);
 		await run('npm', ['install', `n8n@${N8N_VERSION}`, '--save-exact', '--ignore-scripts', ...npmFlags], {
 			cwd: path.join(tmp, 'n8n'),
@@ -177,8 +181,7 @@ async function install(finalDir: string): Promise<void> {
 			label: `n8n@${N8N_VERSION}`,
 		});
 		log('[3/3] npm rebuild sqlite3 for Node 24 (~80 s)');
-		// --foreground-scripts: without it npm 11 reported success here without running sqlite3's install script.
-		await run('npm', ['rebuild', 'sqlite3', '--foreground-scripts', ...npmFlags], { cwd: path.join(tmp, 'n8n'), env, logFile, label: 'sqlite3 rebuild' });
+		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', ...npmFlags], { cwd: path.join(tmp, 'n8n'), env, logFile, label: 'sqlite3 rebuild' });
 		const binding = path.join(tmp, 'n8n', 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 		if (!existsSync(binding)) throw new Error(`sqlite3 was not built for Node 24 (${binding} missing)`);
 		await run(nodeBin, [layout(tmp).n8nBin, '--version'], { cwd: tmp, env, logFile, label: 'n8n --version' });
