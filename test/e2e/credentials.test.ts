@@ -81,8 +81,9 @@ describe('credentials in the real n8n CLI (HTTP Request node, predefined credent
 		expect(result.ok).toBe(false);
 		expect(result.exitCode).not.toBe(0);
 		const message = errorText(result.run);
-		expect(message).toMatch(/client/i);
-		expect(message).toMatch(/secret|client id/i);
+		// e.g. 'The team rejected the Client ID or Client Secret (invalid_client) for client "demo-client". Check both values; …'
+		expect(message).toMatch(/client id/i);
+		expect(message).toMatch(/secret/i);
 		expect(message).not.toContain(WRONG_SECRET);
 	});
 
