@@ -336,6 +336,15 @@ describe('errors that name the missing scope or permission', () => {
 		expect(await requestLog('/integration')).toHaveLength(0);
 	});
 
+	it('a credential that requests no scope is checked against what the token was granted', async () => {
+		const { engine } = await setup();
+		const allowedAll = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url, DEMO.client));
+		expect((await engine.runChain([celonis({ path: '/integration/api/pools' }, allowedAll)])).error).toBeUndefined();
+		const auditClient = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url, DEMO.auditOnly));
+		const result = await engine.runChain([celonis({ path: '/integration/api/pools' }, auditClient)]);
+		expect(result.error?.message).toMatch(/^Missing OAuth scope: Data Integration API .* but the credential was granted only: audit\.log:read/);
+	});
+
 	it('a 403 although the scope is there names the Celonis permission to grant', async () => {
 		const { engine } = await setup();
 		const noPermission = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url, DEMO.noPermissions, { scopes: ['audit.log:read'] }));

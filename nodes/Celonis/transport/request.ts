@@ -64,6 +64,10 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	if (options.headers) assertSafeHeaders(options.headers);
 	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, fail);
 	await ensureUsableToken(this, auth, url, options.method);
+	// A credential that requests no scope gets what the client is allowed: known only once a token was issued.
+	if (!options.skipScopeCheck && auth.oauth && auth.oauth.granted === undefined && auth.oauth.requested.length === 0) {
+		assertScopes(await readTeamAuth(this), url.pathname, fail);
+	}
 
 	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
 	let attempt = 0;
@@ -127,7 +131,8 @@ function assertScopes(auth: TeamAuth, pathname: string, fail: (message: string) 
 	if (!auth.oauth) return;
 	const rule = scopeRuleFor(pathname);
 	if (!rule) return;
-	const scopes = auth.oauth.granted ?? auth.oauth.requested;
+	const scopes = auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
+	if (scopes === undefined) return;
 	const missing = missingScopes(rule, scopes);
 	if (missing.length === 0) return;
 	throw fail(
