@@ -5,7 +5,8 @@
  *     for any n8n-native node),
  *   - a bare undici paging loop,
  * all in n8n-core's WorkflowExecute (the undici loop aside), against the same emulator (its own process), in the
- * same run, interleaved, median of --reps repetitions. File-mode peak RSS is measured in child processes (n8n's
+ * same run, interleaved, median of --reps repetitions. All three send the same query (pageSize=200, to=now, then
+ * pageToken), so the emulator does the same work for each and the ratios measure the client side. File-mode peak RSS is measured in child processes (n8n's
  * filesystem binary-data mode, the n8n 2.x default) at 1x and 10x the events.
  *
  * Usage: npx tsx bench/audit/run.ts [--events 100000] [--reps 5] [--no-10x]
@@ -54,13 +55,15 @@ class AuditHelperLoop implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const url = this.getNodeParameter('url', 0) as string;
+		// The same request as the Celonis node's "All Events" window: up to now (so the server does the same work).
+		const to = new Date().toISOString();
 		const out: INodeExecutionData[] = [];
 		let pageToken: string | undefined;
 		do {
 			const page = (await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', {
 				method: 'GET',
 				url,
-				qs: { pageSize: 200, ...(pageToken ? { pageToken } : {}) },
+				qs: { pageSize: 200, to, ...(pageToken ? { pageToken } : {}) },
 				json: true,
 			})) as { content: IDataObject[]; nextPageToken?: string };
 			for (const json of page.content) out.push({ json, pairedItem: { item: 0 } });
@@ -72,9 +75,10 @@ class AuditHelperLoop implements INodeType {
 
 async function undiciLoop(url: string, token: string): Promise<number> {
 	const out: unknown[] = [];
+	const to = encodeURIComponent(new Date().toISOString());
 	let pageToken: string | undefined;
 	do {
-		const r = await request(`${url}${PATH}?pageSize=200${pageToken ? `&pageToken=${pageToken}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+		const r = await request(`${url}${PATH}?pageSize=200&to=${to}${pageToken ? `&pageToken=${pageToken}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
 		const page = (await r.body.json()) as { content: unknown[]; nextPageToken?: string };
 		for (const e of page.content) out.push({ json: e });
 		pageToken = page.nextPageToken;
