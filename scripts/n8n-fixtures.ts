@@ -97,3 +97,38 @@ export async function ownerEnv(runtime: N8nRuntime, owner: OwnerLogin = LOCAL_OW
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: await bcrypt.hash(owner.password, 10),
 	};
 }
+
+/**
+ * Points an example's webhook (an HTTP Request node posting to a placeholder example.com host) at a local URL, so
+ * the demo and the e2e tests can run it without internet and count what it sent.
+ */
+export function withLocalWebhook<T extends ExampleWorkflow['workflow']>(workflow: T, url: string): T {
+	const nodes = (workflow.nodes as Array<{ type: string; parameters: Record<string, unknown> }>).map((node) =>
+		node.type === 'n8n-nodes-base.httpRequest' && /^https?:\/\/[^/]*example\.com\//.test(String(node.parameters.url))
+			? { ...node, parameters: { ...node.parameters, url } }
+			: node,
+	);
+	return { ...workflow, nodes };
+}
+
+/** A local HTTP endpoint that stores every JSON body posted to it (stands in for a SIEM webhook). */
+export async function startWebhookSink(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+	const http = await import('node:http');
+	const received: unknown[] = [];
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+		req.on('end', () => {
+			try {
+				received.push(JSON.parse(body || 'null'));
+			} catch {
+				received.push(body);
+			}
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end('{"received":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return { url: `http://127.0.0.1:${port}/webhook`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
