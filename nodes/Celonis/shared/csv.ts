@@ -53,11 +53,12 @@ const PIECE_CHARS = 256 * 1024;
 
 /**
  * Collects CSV records into chunks of at most `maxBytes` bytes, each a complete CSV file starting with the
- * header. Records are batched into strings of ~256 KB before they become a Blob, so a chunk costs about its
- * own size in memory.
+ * header. Records are batched into strings of ~256 KB that become small Blobs at once (the text is dropped);
+ * the chunk's Blob is composed of them, so a chunk costs about its own size in memory.
  */
 export class CsvChunker {
-	private pieces: string[] = [];
+	/** Pieces of ~256 KB as small Blobs: the chunk's Blob is composed of them without another copy. */
+	private pieces: Blob[] = [];
 	private text = '';
 	private bytes = 0;
 	private rows = 0;
@@ -112,7 +113,7 @@ export class CsvChunker {
 	private flushText(): void {
 		if (this.text === '') return;
 		this.hash!.update(this.text, 'utf8');
-		this.pieces.push(this.text);
+		this.pieces.push(new Blob([this.text]));
 		this.text = '';
 	}
 }
