@@ -5,6 +5,6 @@ import { globalIgnores } from 'eslint/config';
 // package: credentials/, nodes/ and package.json. The emulator, tests, benchmarks and scripts are tooling
 // around the product and never ship, so the node-runtime restrictions do not apply to them.
 export default [
-	globalIgnores(['emulator/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', 'docs/**', 'gulpfile.js', 'jest.config.js', '.ci/**']),
+	globalIgnores(['emulator/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', 'docs/**', 'gulpfile.js', 'jest.config.js', '.ci/**', '.tmp/**', 'demo-output/**']),
 	...config,
 ];

@@ -20,6 +20,7 @@ describe('bad input gets a clear error and creates no job', () => {
 		['a chunk size above 1 GB', [{ a: 1 }], { options: { chunkSizeMb: 2048 } }, /"Chunk Size \(MB\)" must be between 0.001 \(1 KB\) and 1023.*it is 2048/],
 		['a chunk size of 0', [{ a: 1 }], { options: { chunkSizeMb: 0 } }, /"Chunk Size \(MB\)" must be between/],
 		['a row larger than a chunk', [{ a: 'x'.repeat(3000) }], { options: { chunkSizeMb: 0.001 } }, /^\[item 0\] The row has \d+ bytes as CSV, more than fits into a chunk of 1048 bytes/],
+		['a null in a single-column table (its CSV line would be empty and skipped)', [{ a: 'x' }, { a: null }], {}, /^\[item 1\] "a" is empty \(null\), and it is the only column/],
 		['an override for a column that does not exist', [{ a: 1 }], { columnTypes: { column: [{ column: 'b', type: 'STRING' }] } }, /names "b", which is not a field of any input item/],
 	];
 

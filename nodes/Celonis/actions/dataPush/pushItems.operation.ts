@@ -109,6 +109,16 @@ export function prepareRows(items: INodeExecutionData[], options: PushOptions, k
 		}
 	}
 	if (schema.rows === 0) return { schema, columns: [], warnings: [] };
+	if (schema.columns.length === 1) {
+		// With one column a null is an empty CSV line, which CSV readers skip: the row would be lost.
+		const [only] = schema.columns;
+		const at = items.findIndex(({ json }) => hasFields(json) && (json[only] === null || json[only] === undefined));
+		if (at >= 0) {
+			throw new ParameterError(
+				`[item ${at}] "${only}" is empty (null), and it is the only column: its CSV line would be empty and Celonis skips empty lines, so the row would be lost. Give it a value, or push a second column (e.g. a load timestamp).`,
+			);
+		}
+	}
 	for (const k of keys) {
 		if (!schema.columns.includes(k)) {
 			throw new ParameterError(`The key column "${k}" is not a field of any input item. Fields: ${schema.columns.join(', ')}.`);
