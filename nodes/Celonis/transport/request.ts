@@ -1,6 +1,5 @@
 import {
 	NodeOperationError,
-	sleep,
 	type IDataObject,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
@@ -12,6 +11,7 @@ import { missingScopes, scopeRuleFor } from './requiredScopes';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { assertSafeHeaders, resolveTeamUrl } from './url';
 import { toNodeError } from '../shared/items';
+import { waitUnlessCancelled } from '../shared/waiting';
 
 export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';
 
@@ -102,7 +102,7 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 					// The team is over its limit: every request of this credential pauses (at the loop's top), not only this one.
 					closeRateLimitGate(auth, decision.waitMs);
 				} else {
-					await waitUnlessCancelled(this, decision.waitMs);
+					await waitUnlessCancelled(this, decision.waitMs, 'a Celonis request to be retried');
 					waitedMs += decision.waitMs;
 				}
 				attempt++;
@@ -160,7 +160,7 @@ async function waitForRateLimitGate(ctx: CelonisContext, auth: TeamAuth): Promis
 		rateLimitGates.delete(auth.credentialKey);
 		return 0;
 	}
-	await waitUnlessCancelled(ctx, waitMs);
+	await waitUnlessCancelled(ctx, waitMs, 'the Celonis rate limit to reset');
 	return waitMs;
 }
 
@@ -302,11 +302,3 @@ function sameOriginRedirect(origin: string, from: URL, location: string): URL | 
 	}
 }
 
-async function waitUnlessCancelled(ctx: CelonisContext, ms: number): Promise<void> {
-	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled while waiting to retry a Celonis request');
-		await sleep(Math.min(250, until - Date.now()));
-	}
-}

@@ -4,7 +4,7 @@ import { runPerItem, toNodeError } from '../../shared/items';
 import { ParameterError } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
 import { dataPoolLocator, poolIdOf } from '../dataPush/common';
-import { pause, pollDelays } from '../dataPush/jobApi';
+import { pollUntilDone, waitParameters } from '../../shared/waiting';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -29,15 +29,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'DELTA',
 	},
-	{ displayName: 'Wait for Completion', name: 'waitForCompletion', type: 'boolean', default: true, description: 'Whether to wait until the execution has finished (a failed one then fails the node)' },
-	{
-		displayName: 'Wait Timeout (Seconds)',
-		name: 'waitTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 3600,
-		displayOptions: { show: { waitForCompletion: [true] } },
-	},
+	...waitParameters('the execution has finished'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['dataJob'], operation: ['execute'] } }, properties);
@@ -65,23 +57,20 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			const out: IDataObject = { poolId, dataJobId: jobId, mode };
 			if (!this.getNodeParameter('waitForCompletion', i, true)) return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
-			const timeoutMs = (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000;
-			const delay = pollDelays();
-			for (;;) {
-				const job = await status();
-				const fresh = job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
-				const state = String(job.status ?? '');
-				if (fresh && state && !RUNNING.includes(state)) {
+			return await pollUntilDone(
+				this,
+				{ what: `Data job ${jobId}`, timeoutMs: (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000, itemIndex: i, onTimeout: 'Raise "Wait Timeout", or turn off "Wait for Completion".' },
+				async () => {
+					const job = await status();
+					const fresh = job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
+					const state = String(job.status ?? '');
+					if (!fresh || !state || RUNNING.includes(state)) return { done: false, state };
 					if (state !== 'SUCCESS' && state !== 'SKIPPED') {
 						throw new NodeOperationError(this.getNode(), `Data job ${String(job.name ?? jobId)} ended with status ${state}`, { itemIndex: i, description: 'Check the execution logs of the data job in Celonis (Data Integration → Data Jobs).' });
 					}
-					return [{ json: { ...out, status: state, name: job.name, executionId: job.currentExecutionId, durationMs: Date.now() - started } }];
-				}
-				if (Date.now() - started > timeoutMs) {
-					throw new NodeOperationError(this.getNode(), `Data job ${jobId} is still ${state || 'not started'} after ${Math.round((Date.now() - started) / 1000)} s`, { itemIndex: i, description: 'Raise "Wait Timeout", or turn off "Wait for Completion".' });
-				}
-				await pause(this, delay(), `data job ${jobId}`);
-			}
+					return { done: true, value: [{ json: { ...out, status: state, name: job.name, executionId: job.currentExecutionId, durationMs: Date.now() - started } }] };
+				},
+			);
 		} catch (error) {
 			throw toNodeError(this.getNode(), error, i);
 		}

@@ -4,7 +4,7 @@ import { runPerItem, toNodeError } from '../../shared/items';
 import { ParameterError } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
 import { dataPoolLocator, poolIdOf, splitNames } from '../dataPush/common';
-import { pause, pollDelays } from '../dataPush/jobApi';
+import { pollUntilDone, waitParameters } from '../../shared/waiting';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -40,15 +40,7 @@ const properties: INodeProperties[] = [
 		description: 'Names, aliases or IDs of the data model tables to reload, comma-separated',
 		displayOptions: { show: { reloadType: ['partial'] } },
 	},
-	{ displayName: 'Wait for Completion', name: 'waitForCompletion', type: 'boolean', default: true, description: 'Whether to wait until the load has finished (a failed load then fails the node)' },
-	{
-		displayName: 'Wait Timeout (Seconds)',
-		name: 'waitTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 3600,
-		displayOptions: { show: { waitForCompletion: [true] } },
-	},
+	...waitParameters('the load has finished'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['dataModel'], operation: ['reload'] } }, properties);
@@ -89,24 +81,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const out: IDataObject = { poolId, dataModelId: modelId, reloadType, ...(tableIds ? { tableIds } : {}) };
 			if (!this.getNodeParameter('waitForCompletion', i, true)) return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
 
-			const timeoutMs = (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000;
-			const delay = pollDelays();
-			for (;;) {
-				const load = await lastLoad();
-				const isNew = load.dataLoadId && load.dataLoadId !== before.dataLoadId;
-				const status = String(load.loadStatus ?? '');
-				if (isNew && status && !IN_PROGRESS.includes(status)) {
-					const result = { ...out, status, dataLoadId: load.dataLoadId, loadType: load.loadType, startDate: load.startDate, endDate: load.endDate, message: load.message ?? null, durationMs: Date.now() - started };
+			return await pollUntilDone(
+				this,
+				{ what: `The load of data model ${modelId}`, timeoutMs: (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000, itemIndex: i, onTimeout: 'Raise "Wait Timeout", or turn off "Wait for Completion".' },
+				async () => {
+					const load = await lastLoad();
+					const isNew = load.dataLoadId && load.dataLoadId !== before.dataLoadId;
+					const status = String(load.loadStatus ?? '');
+					if (!isNew || !status || IN_PROGRESS.includes(status)) return { done: false, state: status };
 					if (!SUCCESS.includes(status)) {
-						throw new NodeOperationError(this.getNode(), `The load of data model ${modelId} ended with status ${status}`, { itemIndex: i, description: load.message ? `Celonis said: ${String(load.message)}` : 'Check the data model\'s load history in Celonis.' });
+						throw new NodeOperationError(this.getNode(), `The load of data model ${modelId} ended with status ${status}`, { itemIndex: i, description: load.message ? `Celonis said: ${String(load.message)}` : "Check the data model's load history in Celonis." });
 					}
-					return [{ json: result }];
-				}
-				if (Date.now() - started > timeoutMs) {
-					throw new NodeOperationError(this.getNode(), `The load of data model ${modelId} is still ${status || 'not started'} after ${Math.round((Date.now() - started) / 1000)} s`, { itemIndex: i, description: 'Raise "Wait Timeout", or turn off "Wait for Completion".' });
-				}
-				await pause(this, delay(), `the load of data model ${modelId}`);
-			}
+					const result = { ...out, status, dataLoadId: load.dataLoadId, loadType: load.loadType, startDate: load.startDate, endDate: load.endDate, message: load.message ?? null, durationMs: Date.now() - started };
+					return { done: true, value: [{ json: result }] };
+				},
+			);
 		} catch (error) {
 			throw toNodeError(this.getNode(), error, i);
 		}

@@ -4,25 +4,12 @@ import { runPerItem, toNodeError } from '../../shared/items';
 import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
 import { executeJob, getJob, waitForJob } from './jobApi';
 import { jobIdProperty, requireJobId } from './jobOperations';
+import { waitParameters } from '../../shared/waiting';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
 	jobIdProperty,
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to wait until the job is DONE or ERROR (an ERROR then fails the node with the job log)',
-	},
-	{
-		displayName: 'Wait Timeout (Seconds)',
-		name: 'waitTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 3600,
-		displayOptions: { show: { waitForCompletion: [true] } },
-	},
+	...waitParameters('the job is DONE or ERROR, with the job log'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['executeJob'] } }, properties);

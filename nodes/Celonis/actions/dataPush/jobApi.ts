@@ -1,6 +1,7 @@
-import { NodeApiError, NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
 
 import type { CsvChunk } from '../../shared/csv';
+import { pollUntilDone } from '../../shared/waiting';
 import { celonisRequest, describeErrorBody, type CelonisResponse } from '../../transport';
 
 /** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
@@ -195,41 +196,16 @@ export async function executeJob(ctx: IExecuteFunctions, poolId: string, jobId: 
 	});
 }
 
-/** Backoff between status polls: 0.25 s doubling up to `maxMs`. */
-export function pollDelays(maxMs = 10_000): () => number {
-	let next = 250;
-	return () => {
-		const d = next;
-		next = Math.min(maxMs, next * 2);
-		return d;
-	};
-}
-
-export async function pause(ctx: IExecuteFunctions, ms: number, what: string): Promise<void> {
-	const signal = ctx.getExecutionCancelSignal?.();
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`);
-		await sleep(Math.min(250, until - Date.now()));
-	}
-}
-
 /** Polls a job until DONE, ERROR or CANCELED, with backoff; fails after `timeoutMs`. */
 export async function waitForJob(ctx: IExecuteFunctions, poolId: string, jobId: string, timeoutMs: number, o: CallOptions = {}): Promise<DataPushJob> {
-	const started = Date.now();
-	const delay = pollDelays();
-	for (;;) {
-		const job = await getJob(ctx, poolId, jobId, o);
-		if (FINAL_STATUSES.includes(job.status)) return job;
-		const elapsed = Date.now() - started;
-		if (elapsed >= timeoutMs) {
-			throw new NodeOperationError(ctx.getNode(), `Data push job ${jobId} is still ${job.status} after ${Math.round(elapsed / 1000)} s`, {
-				itemIndex: o.itemIndex,
-				description: 'Celonis keeps loading it. Raise the option "Wait Timeout", or check the job later with the operation "Get Job".',
-			});
-		}
-		await pause(ctx, Math.min(delay(), timeoutMs - elapsed), `data push job ${jobId}`);
-	}
+	return await pollUntilDone(
+		ctx,
+		{ what: `Data push job ${jobId}`, timeoutMs, itemIndex: o.itemIndex, onTimeout: 'Celonis keeps loading it. Raise the option "Wait Timeout", or check the job later with the operation "Get Job".' },
+		async () => {
+			const job = await getJob(ctx, poolId, jobId, o);
+			return FINAL_STATUSES.includes(job.status) ? { done: true, value: job } : { done: false, state: job.status };
+		},
+	);
 }
 
 /**
