@@ -81,7 +81,7 @@ function runtimeEnv(dir: string): NodeJS.ProcessEnv {
 }
 
 /** Runs a command, appending its output to a log file; prints a heartbeat line every 30 s. */
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; label: string }) {
+function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; label: string; timeoutMs?: number }) {
 	return new Promise<void>((resolve, reject) => {
 		const started = Date.now();
 		const out = createWriteStream(opts.logFile, { flags: 'a' });
@@ -90,12 +90,18 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 		child.stdout.pipe(out, { end: false });
 		child.stderr.pipe(out, { end: false });
 		const beat = setInterval(() => log(`  … ${opts.label} still running (${seconds(started)})`), 30_000);
+		const deadline = setTimeout(() => {
+			log(`  ${opts.label} did not finish within ${opts.timeoutMs} ms; stopping it`);
+			child.kill('SIGKILL');
+		}, opts.timeoutMs ?? 30 * 60_000);
 		child.on('error', (error) => {
+			clearTimeout(deadline);
 			clearInterval(beat);
 			out.end();
 			reject(error);
 		});
 		child.on('close', (code) => {
+			clearTimeout(deadline);
 			clearInterval(beat);
 			out.end(() => {
 				if (code === 0) {
@@ -174,12 +180,23 @@ async function install(finalDir: string): Promise<void> {
 		// The system npm runs on Node 24 through PATH; native builds use Node 24's headers (the machine npmrc says /usr).
 		const env = cleanNpmEnv({ PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: nodeDir });
 		log(`[2/3] npm install n8n@${N8N_VERSION} --ignore-scripts (~5 min)`);
-		await run('npm', ['install', `n8n@${N8N_VERSION}`, '--save-exact', '--ignore-scripts', ...npmFlags], {
-			cwd: path.join(tmp, 'n8n'),
-			env,
-			logFile,
-			label: `n8n@${N8N_VERSION}`,
-		});
+		// The registry sometimes leaves connections hanging: give each attempt a deadline and retry once.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await run('npm', ['install', `n8n@${N8N_VERSION}`, '--save-exact', '--ignore-scripts', '--fetch-timeout=120000', ...npmFlags], {
+					cwd: path.join(tmp, 'n8n'),
+					env,
+					logFile,
+					label: `n8n@${N8N_VERSION}`,
+					timeoutMs: 20 * 60_000,
+				});
+				break;
+			} catch (error) {
+				if (attempt >= 2) throw error;
+				log(`  attempt ${attempt} failed (${(error as Error).message}); retrying`);
+				await fs.rm(path.join(tmp, 'n8n', 'node_modules'), { recursive: true, force: true });
+			}
+		}
 		log('[3/3] npm rebuild sqlite3 for Node 24 (~80 s)');
 		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', ...npmFlags], { cwd: path.join(tmp, 'n8n'), env, logFile, label: 'sqlite3 rebuild' });
 		const binding = path.join(tmp, 'n8n', 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
