@@ -55,8 +55,11 @@ interface CanvasWorkflow {
 
 async function pickCanvasWorkflow(): Promise<CanvasWorkflow & Record<string, unknown>> {
 	const examples = await loadExamples(repoRoot);
-	const manual = examples.find(({ workflow }) =>
-		((workflow as CanvasWorkflow).nodes ?? []).some((node) => node.type === 'n8n-nodes-base.manualTrigger'),
+	// An example with a manual trigger that calls nothing but the emulator (webhook examples post to example.com).
+	const manual = examples.find(
+		({ workflow }) =>
+			((workflow as CanvasWorkflow).nodes ?? []).some((node) => node.type === 'n8n-nodes-base.manualTrigger') &&
+			!/https?:\/\/[^"/]*example\.com/.test(JSON.stringify(workflow)),
 	);
 	return manual?.workflow ?? fallbackWorkflow;
 }
