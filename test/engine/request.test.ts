@@ -131,7 +131,7 @@ describe('retries', () => {
 		await addFaults({ method: 'POST', path: '/data-ingestion/api/v1/data-push/*/jobs', sequence: [{ status: 503 }] });
 		const refused = await engine.runChain([celonis({ method: 'POST', path, sendBody: true, contentType: 'json', specifyBody: 'json', jsonBody: body }, oauth)]);
 		expect(refused.error?.message).toMatch(/HTTP 503/);
-		expect(ctx.emu.store.dataPush?.jobs?.size ?? (await (await fetch(`${ctx.emu.url}/__emulator/jobs`)).json()).length).toBe(0);
+		expect(ctx.emu.store.pushJobs.size).toBe(0);
 		expect((await requestLog('/data-ingestion')).filter((r) => r.method === 'POST')).toHaveLength(1);
 
 		await addFaults({ method: 'POST', path: '/data-ingestion/api/v1/data-push/*/jobs', sequence: [{ status: 503 }] });

@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 
@@ -106,7 +107,7 @@ describe('CsvChunker', () => {
 describe('SchemaBuilder', () => {
 	const infer = (rows: Record<string, unknown>[], opts: { nested?: 'error' | 'jsonText'; inferDates?: boolean } = {}) => {
 		const s = new SchemaBuilder({ nested: opts.nested ?? 'error', inferDates: opts.inferDates ?? true });
-		rows.forEach((r, i) => s.observe(r, i));
+		rows.forEach((r, i) => s.observe(r as IDataObject, i));
 		return s.build([], []).columns;
 	};
 
