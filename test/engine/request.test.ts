@@ -80,6 +80,20 @@ describe('pagination families against the emulator', () => {
 		expect(kms.json('Celonis').length).toBeGreaterThanOrEqual(1);
 		const pools = await engine.runChain([celonis({ path: '/integration/api/pools/paged', pagination: 'integrationPaged', pageSize: 1 }, oauth)]);
 		expect(pools.json('Celonis').map((p) => p.name).sort()).toEqual(['O2C Pool', 'P2P Pool']);
+		const autoPools = await engine.runChain([celonis({ path: '/integration/api/pools/paged', pagination: 'auto' }, oauth)]);
+		expect(autoPools.json('Celonis').map((p) => p.name).sort()).toEqual(['O2C Pool', 'P2P Pool']);
+	});
+
+	it('follows the page size the server used when it caps the one asked for', async () => {
+		const { engine, echoKey } = await setup();
+		const result = await engine.runChain([celonis({ path: '/capped', pagination: 'pageNumber', pageSize: 5 }, echoKey)]);
+		expect(result.json('Celonis').map((j) => j.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+	});
+
+	it('fails instead of repeating a page when the API ignores the paging parameters', async () => {
+		const { engine, echoKey } = await setup();
+		const result = await engine.runChain([celonis({ path: '/unpaged', pagination: 'pageNumber', pageSize: 2 }, echoKey)]);
+		expect(result.error?.message).toMatch(/Asked for page 1, the API answered page 0/);
 	});
 
 	it('Limit stops early; Max Pages fails rather than fetching forever', async () => {

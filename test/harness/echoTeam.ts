@@ -47,6 +47,15 @@ export async function startEchoTeam(): Promise<{ url: string; requests: EchoRequ
 				return res.end();
 			}
 			if (url.pathname === '/list') return json(200, { content: [{ id: 1 }, { id: 2 }, 3], total: 3 });
+			// pageNumber family that caps the page size at 3 (as Celonis caps at 200) and says so in pageSize.
+			if (url.pathname === '/capped') {
+				const pageNumber = Number(url.searchParams.get('pageNumber') ?? 0);
+				const size = Math.min(3, Number(url.searchParams.get('pageSize') ?? 3));
+				const content = Array.from({ length: 10 }, (_, i) => ({ n: i })).slice(pageNumber * size, pageNumber * size + size);
+				return json(200, { content, pageNumber, pageSize: size, totalCount: 10 });
+			}
+			// An API that ignores paging parameters: always the first page.
+			if (url.pathname === '/unpaged') return json(200, { content: [{ n: 0 }, { n: 1 }], pageNumber: 0, pageSize: 2, totalCount: 6 });
 			if (url.pathname === '/delay') {
 				setTimeout(() => json(200, { i: Number(url.searchParams.get('i')) }), Number(url.searchParams.get('ms') ?? 0));
 				return;
