@@ -186,3 +186,18 @@ describe('Data Model → Reload and Data Job → Execute', () => {
 		expect(r.json('Celonis')[0]).toMatchObject({ poolId: POOL, dataJobId: DATA_JOB, mode: 'FULL', status: 'SUCCESS', name: 'Extract O2C' });
 	});
 });
+
+describe('a submitted job whose outcome is unknown is never deleted', () => {
+	it('Wait Timeout: the node fails, the job stays and still lands', async () => {
+		ctx.emu.configure({ jobDelays: { queuedMs: 50, runningMs: 2500 } });
+		const { engine, creds } = await engineWith(ctx.emu);
+		const table = freshTable();
+		const r = await engine.runChain([input([{ id: 1 }, { id: 2 }]), celonis(creds, { operation: 'pushItems', tableName: table, options: { waitTimeout: 1 } })]);
+		expect(r.error?.message).toMatch(/is still (QUEUED|RUNNING) after 1 s/);
+		expect(r.error?.description).toMatch(/had been submitted and was not deleted: Celonis may still be loading it/);
+		const job = jobsOf(ctx.emu).find((j) => (j as { targetName?: string }).targetName === table);
+		expect(job).toBeDefined();
+		await new Promise((resolve) => setTimeout(resolve, 3000));
+		expect(tableRows(ctx.emu, table)).toHaveLength(2);
+	});
+});

@@ -259,14 +259,18 @@ function itemOf(error: unknown): number | undefined {
 export async function cleanUpFailedJob(
 	ctx: IExecuteFunctions,
 	error: unknown,
-	job: { poolId: string; jobId: string } | undefined,
+	job: { poolId: string; jobId: string; submitted?: boolean } | undefined,
 	keep: boolean,
 	call: CallOptions,
 ): Promise<NodeOperationError | ReturnType<typeof toNodeError>> {
 	const nodeError = toNodeError(ctx.getNode(), error, itemOf(error));
 	if (!job) return nodeError;
 	let note: string;
-	if (keep) {
+	if (job.submitted) {
+		// Submitted and not known to have failed (a wait timed out, was cancelled or a status poll failed):
+		// Celonis may still load it, so deleting it could throw away data that is about to land.
+		note = `Job ${job.jobId} had been submitted and was not deleted: Celonis may still be loading it. Check it with the operation "Get Job".`;
+	} else if (keep) {
 		note = `The failed job ${job.jobId} was kept ("Keep Failed Job"); inspect it with the operation "Get Job" and delete it with "Delete Job".`;
 	} else {
 		try {
