@@ -8,6 +8,8 @@ export const faultStepSchema = z.object({
 	delayMs: z.number().int().min(0).optional(),
 	/** destroy the socket instead of answering */
 	reset: z.literal(true).optional(),
+	/** handle the request normally, then destroy the socket instead of answering: it landed, the client cannot know */
+	dropResponse: z.literal(true).optional(),
 	/** revoke every token (or only this client's) before the request is handled */
 	revokeTokens: z.union([z.literal(true), z.object({ clientId: z.string() })]).optional(),
 });

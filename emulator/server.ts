@@ -150,6 +150,7 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 						return;
 					}
 					if (step.status !== undefined) return applyFaultResponse(res, step);
+					if (step.dropResponse) swallowResponse(req, res);
 				}
 			}
 			const m = router.match(method, path);
@@ -186,6 +187,17 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 			return sendFamilyError(res, ctx.family as Family, 500, `Something went wrong while handling the request: ${(err as Error)?.message ?? 'unknown'}`);
 		}
 	};
+}
+
+/** The request is handled as usual, but whatever it answers is replaced by a dropped connection. */
+function swallowResponse(req: IncomingMessage, res: ServerResponse): void {
+	res.writeHead = (() => res) as unknown as ServerResponse['writeHead'];
+	res.setHeader = (() => res) as unknown as ServerResponse['setHeader'];
+	res.write = (() => true) as unknown as ServerResponse['write'];
+	res.end = ((): ServerResponse => {
+		req.socket.destroy();
+		return res;
+	}) as unknown as ServerResponse['end'];
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

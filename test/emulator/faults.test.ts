@@ -24,6 +24,16 @@ describe('fault injection, generic rate limit, reset, config', () => {
 		const log = await call(`${emu.url}/__emulator/requests?limit=4`);
 		expect(log.json[0].fault).toBeDefined();
 	});
+	test('dropResponse: the request is handled (a job is created) but the client gets a dropped connection', async () => {
+		const pool = 'b7a3c9e0-1f2d-4c5b-9a8e-000000000001';
+		await call(`${emu.url}/__emulator/faults`, { json: { method: 'POST', path: `/data-ingestion/api/v1/data-push/${pool}/jobs`, sequence: [{ dropResponse: true }] } });
+		const before = emu.store.pushJobs.size;
+		await expect(
+			request(`${emu.url}/data-ingestion/api/v1/data-push/${pool}/jobs/`, { method: 'POST', headers: { ...H, 'content-type': 'application/json' }, body: JSON.stringify({ targetName: 'DROPPED', type: 'REPLACE' }) }),
+		).rejects.toThrow();
+		expect(emu.store.pushJobs.size).toBe(before + 1);
+		await call(`${emu.url}/__emulator/faults`, { method: 'DELETE' });
+	});
 	test('connection reset; regex path; probability with seed is deterministic; DELETE clears', async () => {
 		await call(`${emu.url}/__emulator/faults`, { json: { path: '^/api/cloud$', sequence: [{ reset: true }] } });
 		await expect(request(`${emu.url}/api/cloud`, { headers: H })).rejects.toThrow();

@@ -42,6 +42,28 @@ describe('under injected faults every row lands exactly once', () => {
 		expect(faults.every((f) => f.consumed === (f.rule.sequence?.length ?? 0))).toBe(true);
 	});
 
+	it('answers lost after the request landed (chunks, identical chunks, execute): nothing sent twice, nothing skipped', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		const table = freshTable('L');
+		// 400 equal rows: full chunks have identical content, told apart only by how many of them landed.
+		const repeated = Array.from({ length: 400 }, () => ({ text: 'the same row' }));
+		await addFaults([
+			// chunk 1 lands; chunk 2 (identical to 1) is cut before it lands, then lands with its answer lost; chunk 3 lands.
+			// Looking chunk 2 up by checksum must not mistake chunk 1 for it (rows lost), nor resend it once it landed (rows twice).
+			{ method: 'POST', path: CHUNKS, sequence: [{}, { reset: true }, { dropResponse: true }, {}] },
+			{ method: 'POST', path: EXECUTE, sequence: [{ dropResponse: true }] },
+		]);
+		const r = await engine.runChain([input(repeated), push(creds, table, { chunkSizeMb: 0.0025, uploadConcurrency: 1 })]);
+		expect(r.error?.message).toBeUndefined();
+		const summary = r.json('Celonis')[0];
+		const job = ctx.emu.store.pushJobs.get(summary.jobId as string)!;
+		expect(job.chunks).toHaveLength(summary.chunks as number);
+		expect(new Set(job.chunks.map((c) => c.checksum)).size).toBeLessThan(job.chunks.length); // identical chunks really occurred
+		expect(tableRows(ctx.emu, table)).toHaveLength(400);
+		expect(summary).toMatchObject({ rows: 400, status: 'DONE' });
+		expect(ctx.emu.store.faults.list().map((f) => [f.consumed, f.rule.sequence?.length])).toEqual([[4, 4], [1, 1]]);
+	});
+
 	it('token expiry and revocation in the middle of a long upload lose and duplicate nothing', async () => {
 		const { engine, creds } = await engineWith(ctx.emu);
 		ctx.emu.configure({ tokenLifetimeSeconds: 2 });

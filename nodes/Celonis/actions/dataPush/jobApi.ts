@@ -90,6 +90,11 @@ export interface ChunkFile {
 	fileName: string;
 	/** MD5 (hex) of the file, to look it up in the job's chunk list when an upload's answer was lost. */
 	md5?: string;
+	/**
+	 * How many chunks with this checksum the job held before this upload. A lost answer means "landed" only
+	 * when there is one more now, so identical chunks are never mistaken for each other. Unknown = listed first.
+	 */
+	sameChecksumBefore?: number;
 }
 
 /**
@@ -106,6 +111,8 @@ export async function uploadChunk(
 	o: CallOptions = {},
 ): Promise<IDataObject> {
 	const md5 = file.md5;
+	const countSame = async () => (await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5 ?? '')).length;
+	const before = md5 === undefined ? 0 : (file.sameChecksumBefore ?? (await countSame()));
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: `${jobPath(poolId, jobId)}/chunks/${kind}`,
@@ -120,9 +127,8 @@ export async function uploadChunk(
 		...(md5
 			? {
 					reconcile: async (): Promise<CelonisResponse | undefined> => {
-						const chunks = await listChunks(ctx, poolId, jobId, o);
-						const landed = chunks.find((c) => checksumMatches(c.checksum, md5));
-						return landed ? { status: 200, headers: {}, body: landed } : undefined;
+						const same = (await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5));
+						return same.length > before ? { status: 200, headers: {}, body: same[same.length - 1] } : undefined;
 					},
 				}
 			: {}),
@@ -215,6 +221,9 @@ export async function waitForJob(ctx: IExecuteFunctions, poolId: string, jobId: 
 export class ChunkUploader {
 	private readonly inFlight = new Set<Promise<void>>();
 	private failure: { error: unknown } | undefined;
+	/** This job is ours and fresh: how many chunks of each checksum landed, and the upload of each in flight. */
+	private readonly landedByChecksum = new Map<string, number>();
+	private readonly uploadingByChecksum = new Map<string, Promise<void>>();
 	chunks = 0;
 	bytes = 0;
 	rows = 0;
@@ -243,7 +252,15 @@ export class ChunkUploader {
 			await Promise.race(this.inFlight);
 			this.throwIfFailed();
 		}
-		const task: Promise<void> = uploadChunk(this.ctx, this.poolId, this.jobId, this.kind, file, this.o).then(
+		// Identical chunks go one after the other, so the count before each upload is known exactly.
+		const md5 = file.md5;
+		const previous = md5 !== undefined ? this.uploadingByChecksum.get(md5) : undefined;
+		const task: Promise<void> = (async () => {
+			await previous;
+			const before = md5 !== undefined ? (this.landedByChecksum.get(md5) ?? 0) : undefined;
+			await uploadChunk(this.ctx, this.poolId, this.jobId, this.kind, { ...file, sameChecksumBefore: before }, this.o);
+			if (md5 !== undefined) this.landedByChecksum.set(md5, (before ?? 0) + 1);
+		})().then(
 			() => {
 				this.chunks++;
 				this.bytes += bytes;
@@ -253,6 +270,7 @@ export class ChunkUploader {
 				this.failure ??= { error };
 			},
 		);
+		if (md5 !== undefined) this.uploadingByChecksum.set(md5, task);
 		const tracked = task.finally(() => this.inFlight.delete(tracked));
 		this.inFlight.add(tracked);
 	}
