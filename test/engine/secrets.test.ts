@@ -9,10 +9,17 @@ const CANARY_KEY = 'canary-api-key-51b2e8';
 
 /** Everything a user, a log or another node could ever see. */
 const seen: string[] = [];
-const record = (value: unknown) => seen.push(typeof value === 'string' ? value : JSON.stringify(value, Object.getOwnPropertyNames(value ?? {})));
+const record = (value: unknown) => seen.push(typeof value === 'string' ? value : JSON.stringify(value));
+/** An error with everything n8n could show or store of it: its own enumerable fields and the Error basics. */
+const recordError = (error: unknown) => {
+	if (!error || typeof error !== 'object') return record(String(error));
+	const e = error as Error & { description?: unknown; context?: unknown; cause?: unknown; messages?: unknown };
+	record({ ...e, name: e.name, message: e.message, stack: e.stack, description: e.description, context: e.context, messages: e.messages });
+	if (e.cause) recordError(e.cause);
+};
 const recordRun = (result: RunResult, node: string) => {
-	record(result.run.data.resultData);
-	if (result.error) record({ message: result.error.message, description: result.error.description, context: result.error.context });
+	record(result.run.data.resultData.runData);
+	recordError(result.error);
 	record(result.items(node));
 };
 
