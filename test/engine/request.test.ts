@@ -164,6 +164,24 @@ describe('retries', () => {
 		expect(result.error?.message).toMatch(/Rate limited by Celonis \(HTTP 429\) on GET \/log\/api\/external\/audit; the limit resets in 120 s/);
 	});
 
+	it('a 429 pauses every request of the credential, each within its own Max Total Wait', async () => {
+		const { engine, oauth } = await setup();
+		await warm(engine, oauth);
+		await addFaults([
+			{ path: '/log/api/external/audit', sequence: [{ status: 429, headers: { 'x-ratelimit-reset': '3' } }] },
+			{ path: '/log/api/external/v2/audit', sequence: [{ status: 503 }] },
+		]);
+		const result = await engine.runChain([
+			input([{ path: '/log/api/external/audit', budget: 300 }, { path: '/log/api/external/v2/audit', budget: 2 }]),
+			celonis({ path: '={{ $json.path }}', options: { concurrency: 2, maxWaitSeconds: '={{ $json.budget }}' } }, oauth, { continueOnFail: true }),
+		]);
+		const [patient, hurried] = result.json('Celonis');
+		expect(patient.error).toBeUndefined();
+		expect(patient.content).toBeDefined();
+		// item 1 retried its 503, then found the credential paused for longer than its budget: it fails at once
+		expect(hurried.error).toMatch(/Rate limited by Celonis \(HTTP 429\) on GET \/log\/api\/external\/v2\/audit/);
+	});
+
 	it('stops waiting when the execution is cancelled', async () => {
 		const { engine, oauth } = await setup();
 		await warm(engine, oauth);

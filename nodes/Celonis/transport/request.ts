@@ -75,7 +75,21 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	let redirects = 0;
 	let reauthenticated = false;
 	for (;;) {
-		waitedMs += await waitForRateLimitGate(this, auth);
+		const gateMs = rateLimitGateMs(auth);
+		if (gateMs > 0 && waitedMs + gateMs > policy.maxWaitMs) {
+			// Another request of this credential was told to wait longer than this one may.
+			throw toNodeApiError(node, { status: 429, headers: { 'x-ratelimit-reset': String(Math.ceil(gateMs / 1000)) }, body: undefined }, {
+				method: options.method,
+				path: url.pathname,
+				auth,
+				itemIndex: options.itemIndex,
+				gaveUp: `waiting another ${Math.ceil(gateMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
+			});
+		}
+		if (gateMs > 0) {
+			await waitUnlessCancelled(this, gateMs, 'the Celonis rate limit to reset');
+			waitedMs += gateMs;
+		}
 		try {
 			const body = options.makeBody ? await options.makeBody() : options.body;
 			return await send<T>(this, auth, url, options, body);
@@ -151,17 +165,13 @@ function closeRateLimitGate(auth: TeamAuth, waitMs: number): void {
 	if ((rateLimitGates.get(auth.credentialKey) ?? 0) < until) rateLimitGates.set(auth.credentialKey, until);
 }
 
-/** Waits while the credential's rate-limit gate is closed; returns how long it waited. */
-async function waitForRateLimitGate(ctx: CelonisContext, auth: TeamAuth): Promise<number> {
+/** How long the credential's rate-limit gate stays closed (0 when open). */
+function rateLimitGateMs(auth: TeamAuth): number {
 	const until = rateLimitGates.get(auth.credentialKey);
 	if (until === undefined) return 0;
 	const waitMs = until - Date.now();
-	if (waitMs <= 0) {
-		rateLimitGates.delete(auth.credentialKey);
-		return 0;
-	}
-	await waitUnlessCancelled(ctx, waitMs, 'the Celonis rate limit to reset');
-	return waitMs;
+	if (waitMs <= 0) rateLimitGates.delete(auth.credentialKey);
+	return Math.max(0, waitMs);
 }
 
 /** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
