@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
+import { startEchoTeam } from '../harness/echoTeam';
 import { Engine, type NodeSpec, type RunResult } from '../harness/engine';
 
 jest.setTimeout(180_000);
@@ -180,5 +181,26 @@ describe('login history, v1 page numbers, CSV files', () => {
 		files.push(rows(r.items('Celonis')[0]));
 
 		expect(files.flat()).toEqual(ctx.emu.store.logins.all().map((e) => ({ timestamp: e.timestamp, authenticationEventType: e.authenticationEventType, email: e.email, success: e.success })));
+	});
+});
+
+describe('incremental with a limit needs events oldest first', () => {
+	it('refuses, exporting nothing and keeping the position, when the events come newest first', async () => {
+		// The emulator always answers oldest first; a team that answers newest first is played by the echo team.
+		const echo = await startEchoTeam();
+		try {
+			const local = await Engine.create();
+			const key = local.addCredential('celonisApiKeyApi', { teamUrl: echo.url, apiKey: 'echo-api-key' });
+			const run = async (extra: Record<string, unknown>) =>
+				await local.runChain([{ ...node({ authentication: 'apiKey', resource: 'auditLog', operation: 'getAll', apiVersion: 'v2', ...extra }), credentials: key }], { workflowId: 'wf-newest-first' });
+			const limited = await run({ returnAll: false, limit: 2 });
+			expect(limited.error?.message).toMatch(/returned the events newest first, so a Limit could skip events in incremental mode/);
+			expect(limited.staticData).toEqual({});
+			const all = await run({ returnAll: true });
+			expect(all.error?.message).toBeUndefined();
+			expect(all.json('Celonis').map((e) => (e.message as IDataObject).n)).toEqual([3, 2, 1]);
+		} finally {
+			await echo.close();
+		}
 	});
 });

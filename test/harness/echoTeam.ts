@@ -54,6 +54,11 @@ export async function startEchoTeam(): Promise<{ url: string; requests: EchoRequ
 				const content = Array.from({ length: 10 }, (_, i) => ({ n: i })).slice(pageNumber * size, pageNumber * size + size);
 				return json(200, { content, pageNumber, pageSize: size, totalCount: 10 });
 			}
+			// An audit log v2 that answers newest first (Celonis does not document the order).
+			if (url.pathname === '/log/api/external/v2/audit') {
+				const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+				return json(200, { content: [3, 2, 1].map((n) => ({ userId: `u${n}`, event: 'TEST', timestamp: at(n), message: { n } })) });
+			}
 			// An API that ignores paging parameters: always the first page.
 			if (url.pathname === '/unpaged') return json(200, { content: [{ n: 0 }, { n: 1 }], pageNumber: 0, pageSize: 2, totalCount: 6 });
 			if (url.pathname === '/delay') {

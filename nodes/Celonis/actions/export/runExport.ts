@@ -4,7 +4,7 @@ import { PagedByteStream } from '../../shared/byteStream';
 import { CsvEventEncoder, FILE_TYPES, flattenEvent, JsonLinesEventEncoder, type EventFileFormat } from '../../shared/eventFile';
 import { ParameterError } from '../../shared/parameters';
 import { iso, resolveWindow, windowQuery, type TimeWindow, type WindowPreset } from '../../shared/timeWindow';
-import { readState, WatermarkTracker, type WatermarkState } from '../../shared/watermark';
+import { readState, timestampOf, WatermarkTracker, type WatermarkState } from '../../shared/watermark';
 import { paginate, readTeamAuth, type CelonisRequestOptions, type RetryPolicy } from '../../transport';
 
 /** What an export operation tells the shared runner. */
@@ -82,11 +82,22 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 	const effectivePageSize = target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
 
 	let exported = 0;
+	// With a limit, an incremental run must export the OLDEST new events, or the watermark would jump over the
+	// rest; Celonis does not document its order, so a run checks it and refuses to go on when it is not ascending.
+	let previousTimestamp = Number.NEGATIVE_INFINITY;
+	const checkOrder = incremental && limit !== undefined;
 	async function* pages(ctx: IExecuteFunctions): AsyncGenerator<IDataObject[], void, undefined> {
 		for await (const page of paginate(ctx, request, { style: target.style, itemsField: 'content', pageSize: effectivePageSize, maxPages: MAX_PAGES })) {
 			const accepted: IDataObject[] = [];
 			for (const value of page.items) {
 				const event = (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
+				if (checkOrder) {
+					const ts = timestampOf(event) ?? previousTimestamp;
+					if (ts < previousTimestamp) {
+						throw new ParameterError('Celonis returned the events newest first, so a Limit could skip events in incremental mode. Turn on "Return All" for incremental exports; nothing was exported and the position was kept.');
+					}
+					previousTimestamp = ts;
+				}
 				if (tracker && !tracker.accept(event)) continue;
 				accepted.push(event);
 				exported++;
