@@ -11,8 +11,11 @@ const CANARY_KEY = 'canary-api-key-51b2e8';
 const seen: string[] = [];
 const record = (value: unknown) => seen.push(typeof value === 'string' ? value : JSON.stringify(value));
 /** An error with everything n8n could show or store of it: its own enumerable fields and the Error basics. */
-const recordError = (error: unknown) => {
-	if (!error || typeof error !== 'object') return record(String(error));
+const recordError = (error: unknown): void => {
+	if (!error || typeof error !== 'object') {
+		record(String(error));
+		return;
+	}
 	const e = error as Error & { description?: unknown; context?: unknown; cause?: unknown; messages?: unknown };
 	record({ ...e, name: e.name, message: e.message, stack: e.stack, description: e.description, context: e.context, messages: e.messages });
 	if (e.cause) recordError(e.cause);
