@@ -194,7 +194,8 @@ async function explainTokenFailure(
 async function findRejectedScopes(helper: IHttpRequestHelper, s: OAuthClientSettings): Promise<string[]> {
 	if (s.scopes.length <= 1) return s.scopes;
 	const rejected: string[] = [];
-	for (const scope of s.scopes.slice(0, 50)) {
+	// Capped so a long list cannot run into the token endpoint's rate limit; beyond it the server's words remain.
+	for (const scope of s.scopes.slice(0, 20)) {
 		const response = await requestToken(helper, s, s.authMethod, [scope]);
 		if (oauthError(response).error === 'invalid_scope') rejected.push(scope);
 	}

@@ -20,6 +20,9 @@ describe('resolveTeamUrl', () => {
 	it.each([['/integration/../api/cloud'], ['/a/%2e%2e/b'], ['/a/%2E%2E%2Fb'], ['/a/./b'], ['/a\\..\\b']])('refuses dot segments in %s', (path) => {
 		expect(() => resolveTeamUrl(team, path)).toThrow(/"\.\." segment/);
 	});
+	it('refuses a scheme without "//" (resolved differently by different URL parsers)', () => {
+		for (const url of ['https:evil.example.com/x', 'https:/evil.example.com/x', 'javascript:alert(1)']) expect(() => resolveTeamUrl(team, url)).toThrow(/needs "\/\/" and a host/);
+	});
 	it('refuses line breaks, empty paths and user info', () => {
 		expect(() => resolveTeamUrl(team, '/a\r\nX-Evil: 1')).toThrow(/line break/);
 		expect(() => resolveTeamUrl(team, '  ')).toThrow(/Enter the path/);

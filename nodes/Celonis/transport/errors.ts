@@ -94,7 +94,7 @@ export function toNodeApiError(node: INode, failure: HttpFailure, request: Reque
 	const { message, description } = explain(failure, request);
 	const status = failure.status;
 	const payload: JsonObject = {
-		message,
+		message: redactSecrets(message),
 		...(status !== undefined ? { httpCode: String(status) } : {}),
 		...(failure.body !== undefined && failure.body !== '' ? { response: safeBody(failure.body) } : {}),
 	};

@@ -13,6 +13,9 @@ export function resolveTeamUrl(origin: string, pathOrUrl: string): URL {
 	const raw = pathOrUrl.trim();
 	if (raw === '') throw new UnsafePathError('Enter the path of the Celonis API to call, e.g. /integration/api/pools.');
 	if (/[\r\n\0]/.test(raw)) throw new UnsafePathError('The path contains a line break or NUL character.');
+	if (/^[a-z][a-z0-9+.-]*:(?!\/\/)/i.test(raw)) {
+		throw new UnsafePathError(`"${raw}" is not a usable URL: after the scheme it needs "//" and a host. Use a path such as /integration/api/pools.`);
+	}
 	const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//');
 	const url = parseUrl(isAbsolute ? raw : raw.startsWith('/') ? raw : `/${raw}`, origin);
 	if (!url) throw new UnsafePathError(`"${raw}" is not a valid path or URL.`);
