@@ -1,11 +1,4 @@
+const e2e = require('./jest.e2e.config.js');
+
 /** Browser suite: the real n8n editor in headless Debian Chromium (/usr/bin/chromium) driven by playwright-core. */
-module.exports = {
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test/browser'],
-	testMatch: ['**/*.test.ts'],
-	testTimeout: 20 * 60 * 1000,
-	maxWorkers: 1,
-	transform: {
-		'^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-	},
-};
+module.exports = { ...e2e, roots: ['<rootDir>/test/browser'] };
