@@ -85,7 +85,7 @@ export async function verifyExample(
 		} else if (typeof first.events === 'number' && items[0]?.binary) {
 			const [binary] = Object.values(items[0].binary);
 			const saved = await saveFile(sandbox, binary, outputDir);
-			checks.push({ label: node.name, ok: saved !== undefined, detail: `${first.events} events exported to ${first.fileName} (${first.fileSize} bytes)${saved ? `, saved as ${saved}` : ', file not found in n8n storage'}` });
+			checks.push({ label: node.name, ok: saved !== undefined, detail: `${first.events} events exported to ${first.fileName} (${first.fileSize} bytes)${saved ? `, saved as ${path.relative(process.cwd(), saved) || saved}` : ', file not found in n8n storage'}` });
 		} else if (node.parameters.operation === 'reload') {
 			checks.push({ label: node.name, ok: items.length > 0 && !('error' in first), detail: `data model reload: ${String(first.status ?? first.loadStatus ?? 'triggered')}` });
 		} else {
