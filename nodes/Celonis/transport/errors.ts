@@ -122,7 +122,7 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 	const detail = said ? ` Celonis said: ${said}.` : '';
 	const retryNote = request.gaveUp ? ` The request was retried and then given up: ${request.gaveUp}.` : '';
 	const { auth } = request;
-	const rule = scopeRuleFor(request.path);
+	const rule = scopeRuleFor(request.path, request.method);
 
 	if (failure.status === undefined) {
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };

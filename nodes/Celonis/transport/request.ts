@@ -62,11 +62,11 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	// Refused before anything is sent: foreign origins, `..`, CR/LF and Authorization in headers.
 	let url = resolveTeamUrl(auth.origin, options.path);
 	if (options.headers) assertSafeHeaders(options.headers);
-	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, fail);
+	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, options.method, fail);
 	await ensureUsableToken(this, auth, url, options.method);
 	// A credential that requests no scope gets what the client is allowed: known only once a token was issued.
 	if (!options.skipScopeCheck && auth.oauth && auth.oauth.granted === undefined && auth.oauth.requested.length === 0) {
-		assertScopes(await readTeamAuth(this), url.pathname, fail);
+		assertScopes(await readTeamAuth(this), url.pathname, options.method, fail);
 	}
 
 	const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
@@ -141,9 +141,9 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	}
 }
 
-function assertScopes(auth: TeamAuth, pathname: string, fail: (message: string) => Error): void {
+function assertScopes(auth: TeamAuth, pathname: string, method: IHttpRequestMethods, fail: (message: string) => Error): void {
 	if (!auth.oauth) return;
-	const rule = scopeRuleFor(pathname);
+	const rule = scopeRuleFor(pathname, method);
 	if (!rule) return;
 	const scopes = auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
 	if (scopes === undefined) return;

@@ -7,6 +7,8 @@ export interface ScopeRule {
 	api: string;
 	prefix: RegExp;
 	anyOf: string[];
+	/** Read-only scopes that are enough for GET and HEAD on these paths, not for changes. */
+	readAlso?: string[];
 	/** The Celonis permission to grant when the scope is present but the call is still refused. */
 	permission: string;
 }
@@ -16,7 +18,7 @@ const DATA_POOLS = 'integration.data-pools';
 export const SCOPE_RULES: readonly ScopeRule[] = [
 	{ api: 'Data Push API', prefix: /^\/(data-ingestion|integration)\/api\/v1\/data-push\//, anyOf: ['integration.data-pools:data_push', DATA_POOLS], permission: 'the "Data Push API" permission on the data pool' },
 	{ api: 'Continuous Data Push API', prefix: /^\/continuous-batch-processing\/api\//, anyOf: ['integration.data-pools:continuous_data_push', DATA_POOLS], permission: 'the "Data Push API" permission on the data pool' },
-	{ api: 'Data Integration API', prefix: /^\/integration\/api\//, anyOf: [DATA_POOLS, 'integration.data-pools:read', 'integration.data-models:read'], permission: 'view and edit (manage) permissions on the data pool' },
+	{ api: 'Data Integration API', prefix: /^\/integration\/api\//, anyOf: [DATA_POOLS], readAlso: ['integration.data-pools:read', 'integration.data-models:read'], permission: 'view and edit (manage) permissions on the data pool' },
 	{ api: 'Audit Log API', prefix: /^\/log\/api\/external\//, anyOf: ['audit.log:read'], permission: 'the team permission "Use Audit Log API" (Admin & Settings → Permissions)' },
 	{ api: 'Login History API', prefix: /^\/api\/external\/authentication-events/, anyOf: ['team.login-history:read'], permission: 'the team permission "Login history – Use API" (Admin & Settings → Permissions)' },
 	{ api: 'Members API', prefix: /^\/api\/external\/members/, anyOf: ['team.user-group-info:read'], permission: 'the team permission "Users – Use API" (Admin & Settings → Permissions)' },
@@ -32,8 +34,11 @@ export const SCOPE_RULES: readonly ScopeRule[] = [
 	{ api: 'Action Engine API', prefix: /^\/action-engine\/api\//, anyOf: ['action-engine.projects'], permission: 'permissions on the Action Engine project' },
 ];
 
-export function scopeRuleFor(path: string): ScopeRule | undefined {
-	return SCOPE_RULES.find((rule) => rule.prefix.test(path));
+/** The rule for a call, its alternatives resolved for the method (read-only scopes count only for reads). */
+export function scopeRuleFor(path: string, method = 'GET'): ScopeRule | undefined {
+	const rule = SCOPE_RULES.find((r) => r.prefix.test(path));
+	if (!rule?.readAlso) return rule;
+	return ['GET', 'HEAD'].includes(method.toUpperCase()) ? { ...rule, anyOf: [...rule.anyOf, ...rule.readAlso] } : rule;
 }
 
 /** The scopes of `rule` that `granted` lacks, or [] when one of the alternatives is present. */
