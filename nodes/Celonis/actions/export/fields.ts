@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { retryOptionProperties } from '../../shared/retryOptions';
+
 /**
  * The parameters shared by the event exports (Audit Log → Get Many, Team → Get Login History / Get
  * Members, Platform Adoption → Get Tracking Events). Each operation picks the groups it supports.
@@ -141,22 +143,7 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 			displayOptions: { show: { '/output': ['csv', 'jsonl'] } },
 			description: 'Name of the output file; empty = a name with the export\'s time window',
 		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 20 },
-			default: 5,
-			description: 'How often a rate-limited (429), unavailable (502/503/504) or broken page request is retried',
-		},
-		{
-			displayName: 'Max Total Wait (Seconds)',
-			name: 'maxWaitSeconds',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 300,
-			description: 'How long the retries of one page request may wait in total, including waits Celonis asks for with x-ratelimit-reset',
-		},
+		...retryOptionProperties('page request'),
 		{
 			displayName: 'Page Size',
 			name: 'pageSize',

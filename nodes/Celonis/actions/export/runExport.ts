@@ -3,9 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { PagedByteStream } from '../../shared/byteStream';
 import { CsvEventEncoder, FILE_TYPES, flattenEvent, JsonLinesEventEncoder, type EventFileFormat } from '../../shared/eventFile';
 import { ParameterError } from '../../shared/parameters';
+import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
 import { iso, resolveWindow, windowQuery, type TimeWindow, type WindowPreset } from '../../shared/timeWindow';
 import { readState, timestampOf, WatermarkTracker, type WatermarkState } from '../../shared/watermark';
-import { paginate, readTeamAuth, type CelonisRequestOptions, type RetryPolicy } from '../../transport';
+import { paginate, readTeamAuth, type CelonisRequestOptions } from '../../transport';
 
 /** What an export operation tells the shared runner. */
 export interface ExportTarget {
@@ -27,11 +28,9 @@ export interface ExportTarget {
 
 type Output = 'items' | EventFileFormat;
 
-interface ExportOptions {
+interface ExportOptions extends RetryOptionValues {
 	escapeFormulas?: boolean;
 	fileName?: string;
-	maxRetries?: number;
-	maxWaitSeconds?: number;
 	pageSize?: number;
 	startOver?: boolean;
 }
@@ -77,7 +76,7 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 		qs: { ...(target.qs ?? {}), ...windowQuery(window) },
 		itemIndex: i,
 		responseFormat: 'json',
-		retry: retryOf(options),
+		retry: retryPolicyOf(options),
 	};
 	const effectivePageSize = target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
 
@@ -213,9 +212,4 @@ function pageSizeOf(value: unknown): number {
 	return n;
 }
 
-function retryOf(options: ExportOptions): Partial<RetryPolicy> {
-	return {
-		...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-		...(options.maxWaitSeconds !== undefined ? { maxWaitMs: options.maxWaitSeconds * 1000 } : {}),
-	};
-}
+

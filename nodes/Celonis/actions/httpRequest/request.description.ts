@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { retryOptionProperties } from '../../shared/retryOptions';
+
 const keyValue = (displayName: string, name: string, placeholder: string): INodeProperties => ({
 	displayName,
 	name,
@@ -234,22 +236,7 @@ export const requestProperties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to return the status code and headers with the body',
 			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 20 },
-				default: 5,
-				description: 'How often a rate-limited (429), unavailable (502/503/504) or broken request is retried',
-			},
-			{
-				displayName: 'Max Total Wait (Seconds)',
-				name: 'maxWaitSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 300,
-				description: 'How long the retries of one request may wait in total, including waits Celonis asks for with x-ratelimit-reset',
-			},
+			...retryOptionProperties('request'),
 			{
 				displayName: 'Never Error',
 				name: 'neverError',

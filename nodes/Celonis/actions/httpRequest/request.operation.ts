@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
+import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
 import { pairsToObject, parseJsonObject, parseJsonParameter, ParameterError, toStringRecord, type NameValue } from '../../shared/parameters';
 import { toOutputItems, toBinaryItem } from '../../shared/output';
 import { celonisRequest, getPath, paginate, type CelonisRequestOptions, type PaginationStyle, type ResponseFormat } from '../../transport';
@@ -16,12 +17,10 @@ import { requestProperties } from './request.description';
 
 export const description = updateDisplayOptions({ show: { resource: ['httpRequest'], operation: ['request'] } }, requestProperties);
 
-interface RequestOptions {
+interface RequestOptions extends RetryOptionValues {
 	allowWriteFromAi?: boolean;
 	concurrency?: number;
 	fullResponse?: boolean;
-	maxRetries?: number;
-	maxWaitSeconds?: number;
 	neverError?: boolean;
 	binaryPropertyName?: string;
 	responseFormat?: 'auto' | 'file' | 'json' | 'text';
@@ -64,11 +63,7 @@ async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExe
 		timeout: options.timeout,
 		neverError: options.neverError,
 		itemIndex: i,
-		retry: {
-			...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-			...(options.maxWaitSeconds !== undefined ? { maxWaitMs: options.maxWaitSeconds * 1000 } : {}),
-			retryNonIdempotent: options.retryNonIdempotent ?? false,
-		},
+		retry: { ...retryPolicyOf(options), retryNonIdempotent: options.retryNonIdempotent ?? false },
 		...(await bodyOf.call(this, i)),
 	};
 
