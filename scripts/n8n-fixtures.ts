@@ -5,15 +5,16 @@
 import { createRequire } from 'node:module';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { DEMO } from '../emulator/seeds/demoIdentities';
 import type { CredentialInput } from './n8n-cli';
 import type { N8nRuntime } from './n8n-runtime';
 
-/** The emulator's demo identities (emulator/seeds/demo.json). */
+/** The emulator's demo identities (emulator/seeds/demo.json) that the imported credentials use. */
 export const DEMO_IDENTITIES = {
-	apiKey: 'demo-user-api-key',
-	appKey: 'demo-app-key',
-	clientId: 'demo-client',
-	clientSecret: 'demo-client-secret',
+	apiKey: DEMO.apiKey,
+	appKey: DEMO.appKey,
+	clientId: DEMO.client.id,
+	clientSecret: DEMO.client.secret,
 } as const;
 
 /** Credential ids used by examples/*.json. */

@@ -1,16 +1,7 @@
 import { startEmulator, type Emulator } from '../../emulator';
+import { DEMO } from '../../emulator/seeds/demoIdentities';
 
-/** The demo seed's identities (emulator/seeds/demo.json). */
-export const DEMO = {
-	apiKey: 'demo-user-api-key',
-	appKey: 'demo-app-key',
-	appKeyNoPermissions: 'demo-app-key-no-permissions',
-	client: { id: 'demo-client', secret: 'demo-client-secret' },
-	basicOnly: { id: 'demo-basic-client', secret: 'demo-basic-secret' },
-	postOnly: { id: 'demo-post-client', secret: 'demo-post-secret' },
-	auditOnly: { id: 'demo-audit-client', secret: 'demo-audit-secret' },
-	noPermissions: { id: 'demo-noperm-client', secret: 'demo-noperm-secret' },
-} as const;
+export { DEMO } from '../../emulator/seeds/demoIdentities';
 
 /** Starts an emulator for a test file and closes it afterwards. */
 export function useEmulator(): { readonly emu: Emulator } {
