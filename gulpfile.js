@@ -6,7 +6,10 @@ function copyIcons() {
 	return src(['icons/**/*.svg'], { encoding: false }).pipe(dest('dist/icons'));
 }
 function copyNodeAssets() {
-	return src(['nodes/**/*.{svg,png}', 'nodes/**/*.node.json', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false }).pipe(dest('dist'));
+	return src(['nodes/**/*.{svg,png}', 'nodes/**/*.node.json', 'credentials/**/*.{svg,png}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
 }
 
 exports['build:assets'] = parallel(copyIcons, copyNodeAssets);

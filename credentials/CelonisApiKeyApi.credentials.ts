@@ -1,7 +1,12 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { staticKeyAuthenticate, staticKeyPreAuthentication } from './shared/keyProbe';
-import { CELONIS_ICON, keyCheckProperty, keyTestRequest, teamUrlProperty } from './shared/properties';
+import {
+	CELONIS_ICON,
+	keyCheckProperty,
+	keyTestRequest,
+	teamUrlProperty,
+} from './shared/properties';
 
 /** A Celonis User API key, sent as `Authorization: Bearer <key>`; it acts with all permissions of its user. */
 export class CelonisApiKeyApi implements ICredentialType {
@@ -11,7 +16,8 @@ export class CelonisApiKeyApi implements ICredentialType {
 
 	icon: Icon = CELONIS_ICON;
 
-	documentationUrl = 'https://github.com/n8n-nodes-celonis/n8n-nodes-celonis?tab=readme-ov-file#credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-celonis/n8n-nodes-celonis?tab=readme-ov-file#credentials';
 
 	properties: INodeProperties[] = [
 		teamUrlProperty,

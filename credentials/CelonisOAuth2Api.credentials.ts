@@ -10,10 +10,19 @@ import type {
 
 import { CELONIS_SCOPES } from '../nodes/Celonis/shared/scopes';
 import { authorizeForTeam } from './shared/authorize';
-import { fetchClientCredentialsToken, hasUsableToken, readClientSettings } from './shared/oauthToken';
+import {
+	fetchClientCredentialsToken,
+	hasUsableToken,
+	readClientSettings,
+} from './shared/oauthToken';
 import { CELONIS_ICON, teamUrlProperty } from './shared/properties';
 
-const hidden = (name: string, displayName: string): INodeProperties => ({ displayName, name, type: 'hidden', default: '' });
+const hidden = (name: string, displayName: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'hidden',
+	default: '',
+});
 
 /**
  * OAuth 2.0 client credentials against `<team>/oauth2/token`. The token is fetched by preAuthentication
@@ -28,7 +37,8 @@ export class CelonisOAuth2Api implements ICredentialType {
 
 	icon: Icon = CELONIS_ICON;
 
-	documentationUrl = 'https://github.com/n8n-nodes-celonis/n8n-nodes-celonis?tab=readme-ov-file#credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-celonis/n8n-nodes-celonis?tab=readme-ov-file#credentials';
 
 	properties: INodeProperties[] = [
 		teamUrlProperty,
@@ -38,7 +48,8 @@ export class CelonisOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'The ID of an OAuth client with grant type "Client credentials" (Admin & Settings → Applications)',
+			description:
+				'The ID of an OAuth client with grant type "Client credentials" (Admin & Settings → Applications)',
 		},
 		{
 			displayName: 'Client Secret',
@@ -53,17 +64,30 @@ export class CelonisOAuth2Api implements ICredentialType {
 			name: 'authMethod',
 			type: 'options',
 			options: [
-				{ name: 'Client Secret Basic', value: 'clientSecretBasic', description: 'Client ID and secret in an HTTP Basic Authorization header' },
-				{ name: 'Client Secret Post', value: 'clientSecretPost', description: 'Client ID and secret in the form body of the token request' },
+				{
+					name: 'Client Secret Basic',
+					value: 'clientSecretBasic',
+					description: 'Client ID and secret in an HTTP Basic Authorization header',
+				},
+				{
+					name: 'Client Secret Post',
+					value: 'clientSecretPost',
+					description: 'Client ID and secret in the form body of the token request',
+				},
 			],
 			default: 'clientSecretBasic',
-			description: 'How the client authenticates at the token endpoint; it must be one of the methods enabled for the client in Celonis',
+			description:
+				'How the client authenticates at the token endpoint; it must be one of the methods enabled for the client in Celonis',
 		},
 		{
 			displayName: 'Scopes',
 			name: 'scopes',
 			type: 'multiOptions',
-			options: CELONIS_SCOPES.map(({ name, value, description }) => ({ name: `${name} (${value})`, value, description })),
+			options: CELONIS_SCOPES.map(({ name, value, description }) => ({
+				name: `${name} (${value})`,
+				value,
+				description,
+			})),
 			default: [],
 			description:
 				'The scopes to request. Pick only what your workflows need; the client must be allowed to request each of them. Each Celonis node operation names the scope it needs.',
@@ -97,8 +121,13 @@ export class CelonisOAuth2Api implements ICredentialType {
 	 * A token that is missing, expiring or issued for other settings is not sent: Celonis answers 401,
 	 * on which n8n runs preAuthentication for a new token and retries.
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) {
-		const authorization = hasUsableToken(credentials) ? `Bearer ${String(credentials.accessToken)}` : undefined;
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	) {
+		const authorization = hasUsableToken(credentials)
+			? `Bearer ${String(credentials.accessToken)}`
+			: undefined;
 		return authorizeForTeam(credentials.teamUrl, requestOptions, authorization);
 	}
 

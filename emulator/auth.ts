@@ -24,15 +24,24 @@ export interface AccessRule {
 	poolParam?: string;
 }
 
-type AuthResult = { identity: Identity } | { fail: (res: ServerResponse) => void; kind: 'none' | 'invalid' };
+type AuthResult =
+	| { identity: Identity }
+	| { fail: (res: ServerResponse) => void; kind: 'none' | 'invalid' };
 
 const PREFIX = /^(bearer|appkey)\s+(\S.*)$/i;
 
-export function authenticate(store: Store, authorization: string | undefined, appKeyHeader: string | undefined): AuthResult {
+export function authenticate(
+	store: Store,
+	authorization: string | undefined,
+	appKeyHeader: string | undefined,
+): AuthResult {
 	if (authorization === undefined || authorization.trim() === '') {
 		if (appKeyHeader !== undefined && appKeyHeader.trim() !== '') {
 			const app = store.appKeys.get(appKeyHeader.trim());
-			if (app) return { identity: { kind: 'appKey', id: app.name, permissions: app.permissions, scopes: null } };
+			if (app)
+				return {
+					identity: { kind: 'appKey', id: app.name, permissions: app.permissions, scopes: null },
+				};
 			return { fail: sendAuthError, kind: 'invalid' };
 		}
 		return { fail: sendAuthError, kind: 'none' };
@@ -43,26 +52,53 @@ export function authenticate(store: Store, authorization: string | undefined, ap
 	const value = (m[2] as string).trim();
 	if (scheme === 'bearer') {
 		const user = store.apiKeys.get(value);
-		if (user) return { identity: { kind: 'apiKey', id: user.email, userEmail: user.email, permissions: user.permissions, scopes: null } };
+		if (user)
+			return {
+				identity: {
+					kind: 'apiKey',
+					id: user.email,
+					userEmail: user.email,
+					permissions: user.permissions,
+					scopes: null,
+				},
+			};
 		const token = store.tokens.lookup(value);
 		if (token) {
 			const client = store.clients.get(token.clientId);
-			const user = token.userEmail ? store.usersByEmail.get(token.userEmail.toLowerCase()) : undefined;
+			const user = token.userEmail
+				? store.usersByEmail.get(token.userEmail.toLowerCase())
+				: undefined;
 			const permissions = user ? user.permissions : (client?.permissions ?? []);
-			return { identity: { kind: 'oauth', id: token.clientId, clientId: token.clientId, userEmail: token.userEmail, permissions, scopes: token.scopes } };
+			return {
+				identity: {
+					kind: 'oauth',
+					id: token.clientId,
+					clientId: token.clientId,
+					userEmail: token.userEmail,
+					permissions,
+					scopes: token.scopes,
+				},
+			};
 		}
 		// unknown, expired, revoked, or an application key sent as Bearer
 		return { fail: sendAuthError, kind: 'invalid' };
 	}
 	const app = store.appKeys.get(value);
-	if (app) return { identity: { kind: 'appKey', id: app.name, permissions: app.permissions, scopes: null } };
+	if (app)
+		return {
+			identity: { kind: 'appKey', id: app.name, permissions: app.permissions, scopes: null },
+		};
 	// unknown, or a user API key / OAuth token sent as AppKey
 	return { fail: sendAuthError, kind: 'invalid' };
 }
 
 /** Scope check first (403), then the Celonis permission (403 errorDTO). Returns false when a response was sent. */
 export function checkAccess(ctx: Ctx, identity: Identity, rule: AccessRule): boolean {
-	if (identity.scopes !== null && rule.scopes.length > 0 && !rule.scopes.some((s) => identity.scopes?.includes(s))) {
+	if (
+		identity.scopes !== null &&
+		rule.scopes.length > 0 &&
+		!rule.scopes.some((s) => identity.scopes?.includes(s))
+	) {
 		sendAccessDenied(ctx.res);
 		return false;
 	}

@@ -34,7 +34,9 @@ function unescapeSeq(s: string | undefined): string | undefined {
  * Every record must have as many fields as the header.
  */
 export async function readCsv(path: string, opts: CsvOptions = {}): Promise<ChunkData> {
-	const encoding = /^(iso-8859-1|latin1|windows-1252)$/i.test(opts.charSet ?? '') ? 'latin1' : 'utf8';
+	const encoding = /^(iso-8859-1|latin1|windows-1252)$/i.test(opts.charSet ?? '')
+		? 'latin1'
+		: 'utf8';
 	const parser = createReadStream(path, { encoding }).pipe(
 		parse({
 			delimiter: unescapeSeq(opts.separatorSequence) ?? ',',
@@ -52,8 +54,10 @@ export async function readCsv(path: string, opts: CsvOptions = {}): Promise<Chun
 		for await (const rec of parser as AsyncIterable<(string | null)[]>) {
 			if (!header) {
 				header = rec.map((h) => (h ?? '').trim());
-				if (header.some((h) => h === '')) throw new ChunkError('CSV header contains an empty column name');
-				if (new Set(header).size !== header.length) throw new ChunkError('CSV header contains duplicate column names');
+				if (header.some((h) => h === ''))
+					throw new ChunkError('CSV header contains an empty column name');
+				if (new Set(header).size !== header.length)
+					throw new ChunkError('CSV header contains duplicate column names');
 				continue;
 			}
 			const row: Record<string, unknown> = {};
@@ -71,11 +75,19 @@ export async function readCsv(path: string, opts: CsvOptions = {}): Promise<Chun
 export function readParquet(path: string): Promise<ChunkData> {
 	return new Promise((resolve, reject) => {
 		const w = new Worker(join(__dirname, 'parquetWorker.mjs'), { workerData: { path } });
-		w.once('message', (m: { ok: boolean; columns?: string[]; rows?: Record<string, unknown>[]; error?: string }) => {
-			void w.terminate();
-			if (m.ok) resolve({ columns: m.columns ?? [], rows: m.rows ?? [], source: 'PARQUET' });
-			else reject(new ChunkError(`Could not read Parquet file: ${m.error}`));
-		});
+		w.once(
+			'message',
+			(m: {
+				ok: boolean;
+				columns?: string[];
+				rows?: Record<string, unknown>[];
+				error?: string;
+			}) => {
+				void w.terminate();
+				if (m.ok) resolve({ columns: m.columns ?? [], rows: m.rows ?? [], source: 'PARQUET' });
+				else reject(new ChunkError(`Could not read Parquet file: ${m.error}`));
+			},
+		);
 		w.once('error', (e) => reject(new ChunkError(`Could not read Parquet file: ${e.message}`)));
 	});
 }

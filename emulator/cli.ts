@@ -12,7 +12,9 @@ function arg(name: string): string | undefined {
 /** Demo values may be printed; secrets of a custom seed are masked except the last 4 characters. */
 function mask(secret: string, isDemo: boolean): string {
 	if (isDemo) return secret;
-	return secret.length <= 4 ? '****' : `${'*'.repeat(Math.min(8, secret.length - 4))}${secret.slice(-4)}`;
+	return secret.length <= 4
+		? '****'
+		: `${'*'.repeat(Math.min(8, secret.length - 4))}${secret.slice(-4)}`;
 }
 
 async function main(): Promise<void> {
@@ -20,7 +22,12 @@ async function main(): Promise<void> {
 	const host = arg('host') ?? '127.0.0.1';
 	const seedPath = arg('seed');
 	const isDemo = seedPath === undefined;
-	const emu = await startEmulator({ port, host, seed: seedPath ?? DEFAULT_SEED_PATH, quiet: !process.argv.includes('--verbose') });
+	const emu = await startEmulator({
+		port,
+		host,
+		seed: seedPath ?? DEFAULT_SEED_PATH,
+		quiet: !process.argv.includes('--verbose'),
+	});
 	const s = emu.store.seed;
 	const lines = [
 		`Celonis emulator for team "${s.team.name}" (${s.team.domain}) listening on ${emu.url}`,
@@ -28,9 +35,15 @@ async function main(): Promise<void> {
 		'  user API keys (Authorization: Bearer <key>):',
 		...s.users.flatMap((u) => u.apiKeys.map((k) => `    ${mask(k, isDemo)}  ${u.email}`)),
 		'  application keys (Authorization: AppKey <key>):',
-		...s.appKeys.map((a) => `    ${mask(a.key, isDemo)}  ${a.name}${a.permissions.length ? '' : ' (no permissions)'}`),
+		...s.appKeys.map(
+			(a) =>
+				`    ${mask(a.key, isDemo)}  ${a.name}${a.permissions.length ? '' : ' (no permissions)'}`,
+		),
 		`  OAuth clients (token endpoint ${emu.url}/oauth2/token):`,
-		...s.oauthClients.map((c) => `    ${c.clientId} / ${mask(c.clientSecret, isDemo)}  [${c.authMethods.join(', ')}]${c.permissions.length ? '' : ' (no permissions)'}`),
+		...s.oauthClients.map(
+			(c) =>
+				`    ${c.clientId} / ${mask(c.clientSecret, isDemo)}  [${c.authMethods.join(', ')}]${c.permissions.length ? '' : ' (no permissions)'}`,
+		),
 		'  data pools:',
 		...s.dataPools.map((p) => `    ${p.id}  ${p.name}`),
 	];

@@ -8,7 +8,11 @@ export const configSchema = z.object({
 	tokenLifetimeSeconds: z.number().int().min(1),
 	refreshTokenLifetimeSeconds: z.number().int().min(1),
 	/** Data-push job submission limits per team (execute calls). */
-	dataPush: z.object({ perSecond: z.number().int().min(1), perHour: z.number().int().min(1), unlimited: z.boolean() }),
+	dataPush: z.object({
+		perSecond: z.number().int().min(1),
+		perHour: z.number().int().min(1),
+		unlimited: z.boolean(),
+	}),
 	/** Data-push job state machine delays. */
 	jobDelays: delays,
 	/** Integration data-job execution delays. */
@@ -19,7 +23,10 @@ export const configSchema = z.object({
 	continuousFlushMs: z.number().int().min(0),
 	maxChunkBytes: z.number().int().min(1),
 	/** Generic per-team limiter for every authenticated API request; null = off. */
-	rateLimit: z.object({ requestsPerSecond: z.number().int().min(1).nullable(), nominalLimit: z.number().int().min(1) }),
+	rateLimit: z.object({
+		requestsPerSecond: z.number().int().min(1).nullable(),
+		nominalLimit: z.number().int().min(1),
+	}),
 	/** Intelligence API limits (reference §4.2). */
 	intelligence: z.object({ perSecond: z.number().int().min(1), perDay: z.number().int().min(1) }),
 	/** Sizes of generated team data; changing them regenerates that data (appended events are kept). */
@@ -64,7 +71,15 @@ export function defaultConfig(): EmulatorConfig {
 		maxChunkBytes: 1024 * 1024 * 1024,
 		rateLimit: { requestsPerSecond: null, nominalLimit: 10000 },
 		intelligence: { perSecond: 20, perDay: 6000 },
-		generated: { auditEvents: 1000, loginEvents: 500, trackingEvents: 300, members: 25, seed: 42, anchor: 'now', spanDays: 30 },
+		generated: {
+			auditEvents: 1000,
+			loginEvents: 500,
+			trackingEvents: 300,
+			members: 25,
+			seed: 42,
+			anchor: 'now',
+			spanDays: 30,
+		},
 		subscriptions: {
 			probeMethod: 'HEAD',
 			probeTimeoutMs: 2000,
@@ -86,7 +101,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function deepMerge<T>(base: T, patch: unknown): T {
-	if (!isPlainObject(base) || !isPlainObject(patch)) return (patch === undefined ? base : patch) as T;
+	if (!isPlainObject(base) || !isPlainObject(patch))
+		return (patch === undefined ? base : patch) as T;
 	const out: Record<string, unknown> = { ...base };
 	for (const [k, v] of Object.entries(patch)) {
 		if (v === undefined) continue;

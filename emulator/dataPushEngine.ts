@@ -2,7 +2,16 @@
 import { rmSync } from 'node:fs';
 import { ChunkError, readCsv, readParquet, type ChunkData, type CsvOptions } from './chunkReader';
 import type { PushJob, Store } from './store';
-import { coerce, datePatternParser, DEFAULT_VARCHAR_LENGTH, inferTypeFromStrings, inferTypeFromValue, type Column, type Row, type Table } from './tables';
+import {
+	coerce,
+	datePatternParser,
+	DEFAULT_VARCHAR_LENGTH,
+	inferTypeFromStrings,
+	inferTypeFromValue,
+	type Column,
+	type Row,
+	type Table,
+} from './tables';
 
 export function startExecution(store: Store, job: PushJob): void {
 	job.status = 'QUEUED';
@@ -18,27 +27,48 @@ export function startExecution(store: Store, job: PushJob): void {
 			(e: unknown) => finish(e instanceof Error ? e.message : String(e)),
 		);
 		function finish(error?: string): void {
-			store.schedule(() => {
-				if (!store.pushJobs.has(job.id)) return;
-				if (error) job.logs.push(error);
-				job.status = error ? 'ERROR' : 'DONE';
-				job.lastModified = Date.now();
-			}, Math.max(0, runningMs - (Date.now() - started)));
+			store.schedule(
+				() => {
+					if (!store.pushJobs.has(job.id)) return;
+					if (error) job.logs.push(error);
+					job.status = error ? 'ERROR' : 'DONE';
+					job.lastModified = Date.now();
+				},
+				Math.max(0, runningMs - (Date.now() - started)),
+			);
 		}
 	}, queuedMs);
 }
 
-export async function readChunk(path: string, fileType: 'CSV' | 'PARQUET', csv: CsvOptions | null): Promise<ChunkData> {
+export async function readChunk(
+	path: string,
+	fileType: 'CSV' | 'PARQUET',
+	csv: CsvOptions | null,
+): Promise<ChunkData> {
 	return fileType === 'PARQUET' ? readParquet(path) : readCsv(path, csv ?? {});
 }
 
-interface Prepared { type: 'UPSERT' | 'DELETE'; columns: Column[]; rows: Row[] }
+interface Prepared {
+	type: 'UPSERT' | 'DELETE';
+	columns: Column[];
+	rows: Row[];
+}
 
-function resolveColumns(job: PushJob, data: ChunkData, table: Table | undefined, csv: CsvOptions | null): Column[] {
+function resolveColumns(
+	job: PushJob,
+	data: ChunkData,
+	table: Table | undefined,
+	csv: CsvOptions | null,
+): Column[] {
 	const fallback = job.fallbackVarcharLength ?? DEFAULT_VARCHAR_LENGTH;
 	return data.columns.map((name) => {
 		const schemaCol = job.tableSchema?.columns.find((c) => c.columnName === name);
-		if (schemaCol) return { name, type: schemaCol.columnType, fieldLength: schemaCol.columnType === 'STRING' ? (schemaCol.fieldLength ?? fallback) : null };
+		if (schemaCol)
+			return {
+				name,
+				type: schemaCol.columnType,
+				fieldLength: schemaCol.columnType === 'STRING' ? (schemaCol.fieldLength ?? fallback) : null,
+			};
 		const existing = table?.column(name);
 		if (existing && job.type === 'DELTA') return { ...existing };
 		let type: Column['type'];
@@ -67,7 +97,8 @@ function keyOf(row: Row, keys: string[]): string {
 }
 
 export async function runJob(store: Store, job: PushJob): Promise<void> {
-	if (job.type === 'DELTA' && job.keys.length === 0) throw new Error(`Job of type DELTA requires 'keys' (primary key columns) but none were given`);
+	if (job.type === 'DELTA' && job.keys.length === 0)
+		throw new Error(`Job of type DELTA requires 'keys' (primary key columns) but none were given`);
 	const csv = (job.csvParsingOptions ?? null) as CsvOptions | null;
 	const existing = store.tables.get(job.dataPoolId, job.targetName, job.connectionId);
 	const prepared: Prepared[] = [];
@@ -79,14 +110,23 @@ export async function runJob(store: Store, job: PushJob): Promise<void> {
 		} catch (e) {
 			throw new Error(`Chunk ${chunk.id}: ${(e as Error).message}`);
 		}
-		for (const k of job.keys) if (!data.columns.includes(k)) throw new Error(`Chunk ${chunk.id}: key column '${k}' not found (columns: ${data.columns.join(', ')})`);
-		if (chunk.type === 'DELETE' && job.keys.length === 0) throw new Error(`Chunk ${chunk.id}: a deleted chunk needs 'keys' on the job`);
+		for (const k of job.keys)
+			if (!data.columns.includes(k))
+				throw new Error(
+					`Chunk ${chunk.id}: key column '${k}' not found (columns: ${data.columns.join(', ')})`,
+				);
+		if (chunk.type === 'DELETE' && job.keys.length === 0)
+			throw new Error(`Chunk ${chunk.id}: a deleted chunk needs 'keys' on the job`);
 		const columns = resolveColumns(job, data, existing, csv);
 		const rows: Row[] = [];
 		for (const raw of data.rows) {
 			const row: Row = {};
 			for (const col of columns) {
-				const c = coerce(raw[col.name], col, { decimalSeparator: csv?.decimalSeparator, thousandSeparator: csv?.thousandSeparator, dateParser });
+				const c = coerce(raw[col.name], col, {
+					decimalSeparator: csv?.decimalSeparator,
+					thousandSeparator: csv?.thousandSeparator,
+					dateParser,
+				});
 				if ('error' in c) throw new Error(`Chunk ${chunk.id}: ${c.error}`);
 				row[col.name] = c.value;
 			}
@@ -129,7 +169,8 @@ export async function runJob(store: Store, job: PushJob): Promise<void> {
 			table.rows.forEach((r, i) => index.set(keyOf(r, keys), i));
 		}
 	}
-	for (let i = 0; i < table.rows.length; i++) table.rows[i] = fill(table.rows[i] as Row, table.columns);
+	for (let i = 0; i < table.rows.length; i++)
+		table.rows[i] = fill(table.rows[i] as Row, table.columns);
 }
 
 function fill(row: Row, columns: Column[]): Row {

@@ -3,9 +3,25 @@
  */
 import type { ServerResponse } from 'node:http';
 
-export type Family = 'common' | 'intelligence' | 'integration' | 'dataPush' | 'team' | 'audit' | 'ai' | 'oauth' | 'probe' | 'inspect';
+export type Family =
+	| 'common'
+	| 'intelligence'
+	| 'integration'
+	| 'dataPush'
+	| 'team'
+	| 'audit'
+	| 'ai'
+	| 'oauth'
+	| 'probe'
+	| 'inspect';
 
-function write(res: ServerResponse, status: number, contentType: string | null, body: string, headers?: Record<string, string>): void {
+function write(
+	res: ServerResponse,
+	status: number,
+	contentType: string | null,
+	body: string,
+	headers?: Record<string, string>,
+): void {
 	if (res.headersSent) return;
 	if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
 	if (contentType) res.setHeader('content-type', contentType);
@@ -15,8 +31,21 @@ function write(res: ServerResponse, status: number, contentType: string | null, 
 }
 
 /** errorDTO `{title,status,detail,errorCode}` as application/problem+json (common, Intelligence, Subscription APIs). */
-export function sendErrorDto(res: ServerResponse, status: number, title: string, detail: string, errorCode: string, headers?: Record<string, string>): void {
-	write(res, status, 'application/problem+json', JSON.stringify({ title, status, detail, errorCode }), headers);
+export function sendErrorDto(
+	res: ServerResponse,
+	status: number,
+	title: string,
+	detail: string,
+	errorCode: string,
+	headers?: Record<string, string>,
+): void {
+	write(
+		res,
+		status,
+		'application/problem+json',
+		JSON.stringify({ title, status, detail, errorCode }),
+		headers,
+	);
 }
 
 /** authErrorDTO `{"error":"Unauthorized"}`. */
@@ -24,7 +53,8 @@ export function sendAuthError(res: ServerResponse): void {
 	write(res, 401, 'application/json', JSON.stringify({ error: 'Unauthorized' }));
 }
 
-export const MALFORMED_AUTH_TEXT = 'Invalid "Authorization" header format. Should start either with "Bearer " or "AppKey " (case insensitive).';
+export const MALFORMED_AUTH_TEXT =
+	'Invalid "Authorization" header format. Should start either with "Bearer " or "AppKey " (case insensitive).';
 
 /** 401 plain text for a malformed Authorization header (common error catalog). */
 export function sendMalformedAuth(res: ServerResponse): void {
@@ -32,24 +62,67 @@ export function sendMalformedAuth(res: ServerResponse): void {
 }
 
 /** FrontendHandledBackendError `{frontendErrorKey,errorInformation}` (integration / data push 400). */
-export function sendFrontendError(res: ServerResponse, status: number, frontendErrorKey: string, errorInformation: string, headers?: Record<string, string>): void {
-	write(res, status, 'application/json', JSON.stringify({ frontendErrorKey, errorInformation }), headers);
+export function sendFrontendError(
+	res: ServerResponse,
+	status: number,
+	frontendErrorKey: string,
+	errorInformation: string,
+	headers?: Record<string, string>,
+): void {
+	write(
+		res,
+		status,
+		'application/json',
+		JSON.stringify({ frontendErrorKey, errorInformation }),
+		headers,
+	);
 }
 
 /** ExceptionReference `{reference,message,shortMessage}` (integration / data push 500). */
-export function sendExceptionReference(res: ServerResponse, status: number, message: string, reference: string, headers?: Record<string, string>): void {
-	write(res, status, 'application/json', JSON.stringify({ reference, message, shortMessage: message }), headers);
+export function sendExceptionReference(
+	res: ServerResponse,
+	status: number,
+	message: string,
+	reference: string,
+	headers?: Record<string, string>,
+): void {
+	write(
+		res,
+		status,
+		'application/json',
+		JSON.stringify({ reference, message, shortMessage: message }),
+		headers,
+	);
 }
 
 /** A JSON *string* body (data push 404 / 429). */
-export function sendJsonString(res: ServerResponse, status: number, message: string, headers?: Record<string, string>): void {
+export function sendJsonString(
+	res: ServerResponse,
+	status: number,
+	message: string,
+	headers?: Record<string, string>,
+): void {
 	write(res, status, 'application/json', JSON.stringify(message), headers);
 }
 
 /** ValidationExceptionDescriptor `{errors:[{attribute,error,errorCode,additionalInfo}]}`. */
-export interface ValidationEntry { attribute: string; error: string; errorCode: string; additionalInfo?: string | null }
-export function sendValidationErrors(res: ServerResponse, status: number, errors: ValidationEntry[]): void {
-	write(res, status, 'application/json', JSON.stringify({ errors: errors.map((e) => ({ additionalInfo: null, ...e })) }));
+export interface ValidationEntry {
+	attribute: string;
+	error: string;
+	errorCode: string;
+	additionalInfo?: string | null;
+}
+export function sendValidationErrors(
+	res: ServerResponse,
+	status: number,
+	errors: ValidationEntry[],
+): void {
+	write(
+		res,
+		status,
+		'application/json',
+		JSON.stringify({ errors: errors.map((e) => ({ additionalInfo: null, ...e })) }),
+	);
 }
 
 /** 403 with an empty body ("API disabled"). */
@@ -58,24 +131,51 @@ export function sendEmptyForbidden(res: ServerResponse): void {
 }
 
 /** RFC 7807 Problem (AI API). */
-export function sendProblem(res: ServerResponse, status: number, title: string, detail: string, instance: string): void {
-	write(res, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status, detail, instance }));
+export function sendProblem(
+	res: ServerResponse,
+	status: number,
+	title: string,
+	detail: string,
+	instance: string,
+): void {
+	write(
+		res,
+		status,
+		'application/problem+json',
+		JSON.stringify({ type: 'about:blank', title, status, detail, instance }),
+	);
 }
 
 /** RFC 6749 §5.2 token-endpoint error. */
-export function sendOAuthError(res: ServerResponse, status: number, error: string, description: string, headers?: Record<string, string>): void {
-	write(res, status, 'application/json;charset=UTF-8', JSON.stringify({ error, error_description: description }), {
-		'cache-control': 'no-store',
-		pragma: 'no-cache',
-		...headers,
-	});
+export function sendOAuthError(
+	res: ServerResponse,
+	status: number,
+	error: string,
+	description: string,
+	headers?: Record<string, string>,
+): void {
+	write(
+		res,
+		status,
+		'application/json;charset=UTF-8',
+		JSON.stringify({ error, error_description: description }),
+		{
+			'cache-control': 'no-store',
+			pragma: 'no-cache',
+			...headers,
+		},
+	);
 }
 
 export function sendPlainText(res: ServerResponse, status: number, text: string): void {
 	write(res, status, 'text/plain;charset=UTF-8', text);
 }
 
-export const ACCESS_DENIED = { title: 'Access Denied.', detail: 'Access is denied', errorCode: 'ADMIN_ACCESS_ERROR' } as const;
+export const ACCESS_DENIED = {
+	title: 'Access Denied.',
+	detail: 'Access is denied',
+	errorCode: 'ADMIN_ACCESS_ERROR',
+} as const;
 
 /** 403 "Access Denied." errorDTO — used for a missing scope and a missing Celonis permission on every family. */
 export function sendAccessDenied(res: ServerResponse): void {
@@ -83,7 +183,13 @@ export function sendAccessDenied(res: ServerResponse): void {
 }
 
 /** A generic error rendered in the body shape of the given API family. */
-export function sendFamilyError(res: ServerResponse, family: Family, status: number, detail: string, headers?: Record<string, string>): void {
+export function sendFamilyError(
+	res: ServerResponse,
+	family: Family,
+	status: number,
+	detail: string,
+	headers?: Record<string, string>,
+): void {
 	switch (family) {
 		case 'integration':
 		case 'dataPush':
@@ -93,7 +199,13 @@ export function sendFamilyError(res: ServerResponse, family: Family, status: num
 		case 'ai':
 			return sendProblem(res, status, titleFor(status), detail, '');
 		case 'oauth':
-			return sendOAuthError(res, status, status >= 500 ? 'server_error' : 'invalid_request', detail, headers);
+			return sendOAuthError(
+				res,
+				status,
+				status >= 500 ? 'server_error' : 'invalid_request',
+				detail,
+				headers,
+			);
 		case 'inspect':
 			return write(res, status, 'application/json', JSON.stringify({ error: detail }), headers);
 		default:
@@ -111,24 +223,39 @@ function errorKeyFor(status: number): string {
 }
 export function titleFor(status: number): string {
 	switch (status) {
-		case 400: return 'Bad request.';
-		case 403: return ACCESS_DENIED.title;
-		case 404: return 'Path not found.';
-		case 405: return 'Method not allowed.';
-		case 409: return 'Conflict.';
-		case 429: return 'Rate limit exceeded';
-		case 503: return 'Service unavailable.';
-		default: return status >= 500 ? 'Unexpected error.' : 'Error.';
+		case 400:
+			return 'Bad request.';
+		case 403:
+			return ACCESS_DENIED.title;
+		case 404:
+			return 'Path not found.';
+		case 405:
+			return 'Method not allowed.';
+		case 409:
+			return 'Conflict.';
+		case 429:
+			return 'Rate limit exceeded';
+		case 503:
+			return 'Service unavailable.';
+		default:
+			return status >= 500 ? 'Unexpected error.' : 'Error.';
 	}
 }
 function codeFor(status: number): string {
 	switch (status) {
-		case 400: return 'GENERAL_PARAMETER_ILLEGAL';
-		case 403: return ACCESS_DENIED.errorCode;
-		case 404: return 'GENERAL_NOTFOUND_PATH';
-		case 405: return 'GENERAL_METHOD_NOT_ALLOWED';
-		case 409: return 'GENERAL_CONFLICT';
-		case 429: return 'LIMIT_RATE_EXCEEDED';
-		default: return status >= 500 ? 'ADMIN_FATAL_ERROR' : 'GENERAL_ERROR';
+		case 400:
+			return 'GENERAL_PARAMETER_ILLEGAL';
+		case 403:
+			return ACCESS_DENIED.errorCode;
+		case 404:
+			return 'GENERAL_NOTFOUND_PATH';
+		case 405:
+			return 'GENERAL_METHOD_NOT_ALLOWED';
+		case 409:
+			return 'GENERAL_CONFLICT';
+		case 429:
+			return 'LIMIT_RATE_EXCEEDED';
+		default:
+			return status >= 500 ? 'ADMIN_FATAL_ERROR' : 'GENERAL_ERROR';
 	}
 }

@@ -28,9 +28,12 @@ export const faultRuleSchema = z
 		/** maximum number of times a probabilistic rule fires */
 		times: z.number().int().min(1).optional(),
 	})
-	.refine((r) => r.sequence !== undefined || (r.probability !== undefined && r.response !== undefined), {
-		message: 'a fault rule needs a sequence, or a probability and a response',
-	});
+	.refine(
+		(r) => r.sequence !== undefined || (r.probability !== undefined && r.response !== undefined),
+		{
+			message: 'a fault rule needs a sequence, or a probability and a response',
+		},
+	);
 
 export type FaultStep = z.infer<typeof faultStepSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema>;

@@ -2,7 +2,14 @@
 import { mulberry32 } from './prng';
 import type { FaultRule, FaultStep } from './faultSchema';
 
-interface ActiveRule { rule: FaultRule; id: string; matcher: (p: string) => boolean; next: number; fired: number; rand: () => number }
+interface ActiveRule {
+	rule: FaultRule;
+	id: string;
+	matcher: (p: string) => boolean;
+	next: number;
+	fired: number;
+	rand: () => number;
+}
 
 function compilePath(path: string): (p: string) => boolean {
 	if (path.startsWith('^')) {
@@ -10,7 +17,12 @@ function compilePath(path: string): (p: string) => boolean {
 		return (p) => rx.test(p);
 	}
 	if (path.includes('*')) {
-		const rx = new RegExp(`^${path.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+		const rx = new RegExp(
+			`^${path
+				.split('*')
+				.map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+				.join('.*')}$`,
+		);
 		return (p) => rx.test(p);
 	}
 	const exact = path.length > 1 ? path.replace(/\/+$/, '') : path;
@@ -29,7 +41,14 @@ export class FaultEngine {
 	add(rules: FaultRule[]): string[] {
 		return rules.map((rule) => {
 			const id = rule.id ?? `fault-${++this.counter}`;
-			this.rules.push({ rule, id, matcher: compilePath(rule.path), next: 0, fired: 0, rand: mulberry32(rule.seed ?? 1) });
+			this.rules.push({
+				rule,
+				id,
+				matcher: compilePath(rule.path),
+				next: 0,
+				fired: 0,
+				rand: mulberry32(rule.seed ?? 1),
+			});
 			return id;
 		});
 	}

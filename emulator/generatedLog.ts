@@ -3,8 +3,16 @@
  * appended at run time. Order key: (timestamp, source: generated before appended, index/sequence).
  * Range filters are `from` inclusive, `to` exclusive.
  */
-export interface LogKey { ts: number; src: 0 | 1; n: number }
-interface Appended<T> { ts: number; seq: number; event: T }
+export interface LogKey {
+	ts: number;
+	src: 0 | 1;
+	n: number;
+}
+interface Appended<T> {
+	ts: number;
+	seq: number;
+	event: T;
+}
 
 export class GeneratedLog<T> {
 	private appended: Appended<T>[] = [];
@@ -104,7 +112,8 @@ export class GeneratedLog<T> {
 			const j = (lo + hi) >>> 1;
 			const i = k - j;
 			if (j > 0 && i < nA && (this.appended[j - 1] as Appended<T>).ts >= this.tsAt(i)) hi = j - 1;
-			else if (i > 0 && j < nB && this.tsAt(i - 1) > (this.appended[j] as Appended<T>).ts) lo = j + 1;
+			else if (i > 0 && j < nB && this.tsAt(i - 1) > (this.appended[j] as Appended<T>).ts)
+				lo = j + 1;
 			else return [i, j];
 		}
 		return [k - lo, lo];

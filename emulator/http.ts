@@ -23,12 +23,21 @@ export interface Ctx {
 
 /** Thrown by handlers; rendered in the route family's error shape (or with `render` when given). */
 export class HttpError extends Error {
-	constructor(public status: number, message: string, public render?: (res: ServerResponse) => void) {
+	constructor(
+		public status: number,
+		message: string,
+		public render?: (res: ServerResponse) => void,
+	) {
 		super(message);
 	}
 }
 
-export function sendJson(ctx: Ctx, status: number, body: unknown, headers?: Record<string, string>): void {
+export function sendJson(
+	ctx: Ctx,
+	status: number,
+	body: unknown,
+	headers?: Record<string, string>,
+): void {
 	const text = JSON.stringify(body);
 	const res = ctx.res;
 	if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -67,18 +76,29 @@ export async function readJson<S extends z.ZodTypeAny>(ctx: Ctx, schema: S): Pro
 	}
 	const parsed = schema.safeParse(raw);
 	if (!parsed.success) {
-		throw new HttpError(400, `Invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+		throw new HttpError(
+			400,
+			`Invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+		);
 	}
 	return parsed.data;
 }
 
 /** Integer query parameter with bounds; errors are 400 with a detail naming the parameter. */
-export function intParam(ctx: Ctx, name: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function intParam(
+	ctx: Ctx,
+	name: string,
+	def: number,
+	min: number,
+	max = Number.MAX_SAFE_INTEGER,
+): number {
 	const raw = ctx.query.get(name);
 	if (raw === null || raw === '') return def;
-	if (!/^-?\d+$/.test(raw)) throw new HttpError(400, `Query parameter '${name}' must be of type 'Integer'.`);
+	if (!/^-?\d+$/.test(raw))
+		throw new HttpError(400, `Query parameter '${name}' must be of type 'Integer'.`);
 	const n = Number(raw);
-	if (n < min || n > max) throw new HttpError(400, `Query parameter '${name}' must be between ${min} and ${max}.`);
+	if (n < min || n > max)
+		throw new HttpError(400, `Query parameter '${name}' must be between ${min} and ${max}.`);
 	return n;
 }
 
@@ -88,7 +108,11 @@ export function timeParam(ctx: Ctx, name: string): number | undefined {
 	if (raw === null || raw === '') return undefined;
 	const s = /[zZ]|[+-]\d{2}:?\d{2}$/.test(raw) ? raw : `${raw}Z`;
 	const t = Date.parse(s);
-	if (Number.isNaN(t)) throw new HttpError(400, `Query parameter '${name}' must be an ISO-8601 date-time, got '${raw}'.`);
+	if (Number.isNaN(t))
+		throw new HttpError(
+			400,
+			`Query parameter '${name}' must be an ISO-8601 date-time, got '${raw}'.`,
+		);
 	return t;
 }
 

@@ -5,8 +5,18 @@ import { createWriteStream, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http';
 
-export interface UploadedFile { field: string; filename: string; path: string; size: number; md5: string; head: Buffer }
-export interface MultipartResult { fields: Record<string, string>; files: UploadedFile[] }
+export interface UploadedFile {
+	field: string;
+	filename: string;
+	path: string;
+	size: number;
+	md5: string;
+	head: Buffer;
+}
+export interface MultipartResult {
+	fields: Record<string, string>;
+	files: UploadedFile[];
+}
 
 export function isMultipart(req: IncomingMessage): boolean {
 	return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
@@ -16,7 +26,10 @@ export function isMultipart(req: IncomingMessage): boolean {
  * Parse a multipart body. File parts are written to `fileDir/<uuid>`; a file larger than `maxFileBytes` aborts with
  * `onTooLarge()` (thrown as HttpError 400 by default).
  */
-export function parseMultipart(req: IncomingMessage, opts: { fileDir?: string; maxFileBytes?: number; tooLargeMessage?: string } = {}): Promise<MultipartResult> {
+export function parseMultipart(
+	req: IncomingMessage,
+	opts: { fileDir?: string; maxFileBytes?: number; tooLargeMessage?: string } = {},
+): Promise<MultipartResult> {
 	return new Promise((resolve, reject) => {
 		let bb: Busboy.Busboy;
 		try {
@@ -46,7 +59,14 @@ export function parseMultipart(req: IncomingMessage, opts: { fileDir?: string; m
 				return;
 			}
 			const path = `${opts.fileDir}/${randomUUID()}`;
-			const file: UploadedFile = { field, filename: info.filename ?? field, path, size: 0, md5: '', head: Buffer.alloc(0) };
+			const file: UploadedFile = {
+				field,
+				filename: info.filename ?? field,
+				path,
+				size: 0,
+				md5: '',
+				head: Buffer.alloc(0),
+			};
 			files.push(file);
 			const hash = createHash('md5');
 			const out = createWriteStream(path);
@@ -58,11 +78,17 @@ export function parseMultipart(req: IncomingMessage, opts: { fileDir?: string; m
 			);
 			stream.on('data', (chunk: Buffer) => {
 				file.size += chunk.length;
-				if (file.head.length < 16) file.head = Buffer.concat([file.head, chunk.subarray(0, 16 - file.head.length)]);
+				if (file.head.length < 16)
+					file.head = Buffer.concat([file.head, chunk.subarray(0, 16 - file.head.length)]);
 				if (opts.maxFileBytes !== undefined && file.size > opts.maxFileBytes) {
 					stream.destroy();
 					out.destroy();
-					fail(new HttpError(400, opts.tooLargeMessage ?? `File larger than ${opts.maxFileBytes} bytes`));
+					fail(
+						new HttpError(
+							400,
+							opts.tooLargeMessage ?? `File larger than ${opts.maxFileBytes} bytes`,
+						),
+					);
 					return;
 				}
 				hash.update(chunk);
@@ -72,7 +98,9 @@ export function parseMultipart(req: IncomingMessage, opts: { fileDir?: string; m
 			});
 			stream.pipe(out);
 		});
-		bb.on('error', (e) => fail(new HttpError(400, `Malformed multipart/form-data request: ${(e as Error).message}`)));
+		bb.on('error', (e) =>
+			fail(new HttpError(400, `Malformed multipart/form-data request: ${(e as Error).message}`)),
+		);
 		bb.on('close', () => {
 			if (failed) return;
 			Promise.all(pending).then(

@@ -4,7 +4,10 @@ import { HttpError, intParam, timeParam, type Ctx } from './http';
 
 export const MAX_PAGE_SIZE = 200;
 
-export function pageNumberPage<T>(ctx: Ctx, log: GeneratedLog<T>): { content: T[]; pageNumber: number; pageSize: number; totalCount: number } {
+export function pageNumberPage<T>(
+	ctx: Ctx,
+	log: GeneratedLog<T>,
+): { content: T[]; pageNumber: number; pageSize: number; totalCount: number } {
 	const pageNumber = intParam(ctx, 'pageNumber', 0, 0);
 	const pageSize = intParam(ctx, 'pageSize', MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
 	const [start, end] = log.range(timeParam(ctx, 'from'), timeParam(ctx, 'to'));
@@ -13,7 +16,11 @@ export function pageNumberPage<T>(ctx: Ctx, log: GeneratedLog<T>): { content: T[
 	return { content, pageNumber, pageSize, totalCount: end - start };
 }
 
-interface Cursor { k: [number, 0 | 1, number]; f?: number; t?: number }
+interface Cursor {
+	k: [number, 0 | 1, number];
+	f?: number;
+	t?: number;
+}
 
 function decodeToken(token: string): Cursor {
 	try {
@@ -21,11 +28,14 @@ function decodeToken(token: string): Cursor {
 		if (!Array.isArray(c.k) || c.k.length !== 3) throw new Error('bad');
 		return c;
 	} catch {
-		throw new HttpError(400, 'Query parameter \'pageToken\' is not a valid page token.');
+		throw new HttpError(400, "Query parameter 'pageToken' is not a valid page token.");
 	}
 }
 
-export function cursorPage<T>(ctx: Ctx, log: GeneratedLog<T>): { content: T[]; pageSize: number; nextPageToken?: string } {
+export function cursorPage<T>(
+	ctx: Ctx,
+	log: GeneratedLog<T>,
+): { content: T[]; pageSize: number; nextPageToken?: string } {
 	const pageSize = intParam(ctx, 'pageSize', MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
 	const token = ctx.query.get('pageToken');
 	let from: number | undefined;
@@ -44,7 +54,10 @@ export function cursorPage<T>(ctx: Ctx, log: GeneratedLog<T>): { content: T[]; p
 	}
 	const end = log.range(from, to)[1];
 	const items = log.slice(start, Math.min(end, start + pageSize));
-	const out: { content: T[]; pageSize: number; nextPageToken?: string } = { content: items.map((x) => x.event), pageSize };
+	const out: { content: T[]; pageSize: number; nextPageToken?: string } = {
+		content: items.map((x) => x.event),
+		pageSize,
+	};
 	const last = items[items.length - 1];
 	if (last && start + items.length < end) {
 		const c: Cursor = { k: [last.key.ts, last.key.src, last.key.n] };

@@ -1,6 +1,11 @@
 // Parses one Parquet file in a worker thread (hyparquet is ESM-only; a worker keeps it out of the CJS module graph).
 import { parentPort, workerData } from 'node:worker_threads';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import {
+	asyncBufferFromFile,
+	parquetMetadataAsync,
+	parquetReadObjects,
+	parquetSchema,
+} from 'hyparquet';
 
 try {
 	const file = await asyncBufferFromFile(workerData.path);

@@ -26,5 +26,7 @@ const IMPLIED: Partial<Record<string, string[]>> = {
 export function hasPermission(granted: readonly string[], perm: string, poolId?: string): boolean {
 	if (granted.includes('*')) return true;
 	const candidates = [perm, ...(IMPLIED[perm] ?? [])];
-	return candidates.some((p) => granted.includes(p) || (poolId !== undefined && granted.includes(`${p}:${poolId}`)));
+	return candidates.some(
+		(p) => granted.includes(p) || (poolId !== undefined && granted.includes(`${p}:${poolId}`)),
+	);
 }

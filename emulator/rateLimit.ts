@@ -54,17 +54,33 @@ export class SubmissionLimiter {
 	private hourStart = 0;
 	private hourCount = 0;
 
-	check(perSecond: number, perHour: number, now = Date.now()): { ok: boolean; limit: number; remaining: number; resetSeconds: number } {
+	check(
+		perSecond: number,
+		perHour: number,
+		now = Date.now(),
+	): { ok: boolean; limit: number; remaining: number; resetSeconds: number } {
 		const hour = Math.floor(now / 3600_000) * 3600_000;
 		if (hour !== this.hourStart) {
 			this.hourStart = hour;
 			this.hourCount = 0;
 		}
 		const secondsToHour = Math.max(1, Math.ceil((hour + 3600_000 - now) / 1000));
-		if (this.hourCount >= perHour) return { ok: false, limit: perHour, remaining: 0, resetSeconds: secondsToHour };
-		if (!this.second.tryAdd(perSecond, now)) return { ok: false, limit: perSecond, remaining: 0, resetSeconds: this.second.secondsUntilFree(now) };
+		if (this.hourCount >= perHour)
+			return { ok: false, limit: perHour, remaining: 0, resetSeconds: secondsToHour };
+		if (!this.second.tryAdd(perSecond, now))
+			return {
+				ok: false,
+				limit: perSecond,
+				remaining: 0,
+				resetSeconds: this.second.secondsUntilFree(now),
+			};
 		this.hourCount++;
-		return { ok: true, limit: perHour, remaining: perHour - this.hourCount, resetSeconds: secondsToHour };
+		return {
+			ok: true,
+			limit: perHour,
+			remaining: perHour - this.hourCount,
+			resetSeconds: secondsToHour,
+		};
 	}
 
 	clear(): void {

@@ -13,7 +13,8 @@ export interface RequestLogEntry {
 	fault?: string;
 }
 
-const SECRET_PARAMS = /^(client_secret|code|refresh_token|access_token|token|password|apikey|api_key)$/i;
+const SECRET_PARAMS =
+	/^(client_secret|code|refresh_token|access_token|token|password|apikey|api_key)$/i;
 
 export function redactQuery(params: URLSearchParams): Record<string, string> {
 	const out: Record<string, string> = {};

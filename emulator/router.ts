@@ -12,7 +12,11 @@ export interface RouteDef {
 	handler: (ctx: Ctx) => unknown;
 }
 
-interface Compiled { def: RouteDef; rx: RegExp; names: string[] }
+interface Compiled {
+	def: RouteDef;
+	rx: RegExp;
+	names: string[];
+}
 
 export class Router {
 	private routes: Compiled[] = [];
@@ -43,7 +47,10 @@ export class Router {
 	}
 
 	/** `route` when path and method match; `methodMismatch` when only the path matches. */
-	match(method: string, path: string): { route?: RouteDef; params: Record<string, string>; methodMismatch: boolean } {
+	match(
+		method: string,
+		path: string,
+	): { route?: RouteDef; params: Record<string, string>; methodMismatch: boolean } {
 		const first = path.split('/', 2)[1] ?? '';
 		const candidates = this.bySegment.get(first) ?? [];
 		let pathMatched = false;
@@ -72,8 +79,10 @@ export class Router {
 export function familyOfPath(path: string): Family {
 	if (path.startsWith('/oauth2') || path.startsWith('/.well-known')) return 'oauth';
 	if (path.startsWith('/__emulator')) return 'inspect';
-	if (path.startsWith('/data-ingestion') || path.startsWith('/integration/api/v1/data-push')) return 'dataPush';
-	if (path.startsWith('/integration') || path.startsWith('/continuous-batch-processing')) return 'integration';
+	if (path.startsWith('/data-ingestion') || path.startsWith('/integration/api/v1/data-push'))
+		return 'dataPush';
+	if (path.startsWith('/integration') || path.startsWith('/continuous-batch-processing'))
+		return 'integration';
 	if (path.startsWith('/intelligence/api/ai')) return 'ai';
 	if (path.startsWith('/intelligence')) return 'intelligence';
 	if (path.startsWith('/log/')) return 'audit';

@@ -44,7 +44,11 @@ export const ROUTE_SCOPES = {
 	continuousPush: ['integration.data-pools:continuous_data_push', 'integration.data-pools'],
 	poolsRead: ['integration.data-pools', 'integration.data-pools:read'],
 	poolsManage: ['integration.data-pools'],
-	dataModelsRead: ['integration.data-pools', 'integration.data-pools:read', 'integration.data-models:read'],
+	dataModelsRead: [
+		'integration.data-pools',
+		'integration.data-pools:read',
+		'integration.data-models:read',
+	],
 	audit: ['audit.log:read'],
 	loginHistory: ['team.login-history:read'],
 	members: ['team.user-group-info:read'],

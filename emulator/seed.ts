@@ -24,17 +24,36 @@ const dataPoolSchema = z.object({
 	id: z.string().min(1),
 	name: z.string().min(1),
 	description: z.string().nullable().default(null),
-	dataConnections: z.array(z.object({ id: z.string(), name: z.string(), type: z.string().default('SAP') })).default([]),
+	dataConnections: z
+		.array(z.object({ id: z.string(), name: z.string(), type: z.string().default('SAP') }))
+		.default([]),
 	dataModels: z
 		.array(
 			z.object({
 				id: z.string(),
 				name: z.string(),
-				tables: z.array(z.object({ id: z.string(), name: z.string(), alias: z.string().nullable().default(null), dataSourceId: z.string().nullable().default(null) })).default([]),
+				tables: z
+					.array(
+						z.object({
+							id: z.string(),
+							name: z.string(),
+							alias: z.string().nullable().default(null),
+							dataSourceId: z.string().nullable().default(null),
+						}),
+					)
+					.default([]),
 			}),
 		)
 		.default([]),
-	dataJobs: z.array(z.object({ id: z.string(), name: z.string(), dataSourceId: z.string().nullable().default(null) })).default([]),
+	dataJobs: z
+		.array(
+			z.object({
+				id: z.string(),
+				name: z.string(),
+				dataSourceId: z.string().nullable().default(null),
+			}),
+		)
+		.default([]),
 	tables: z.array(tableSchema).default([]),
 });
 
@@ -62,22 +81,49 @@ const knowledgeModelSchema = z.object({
 			}),
 		)
 		.default([]),
-	kpis: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().default(''), format: z.string().default(''), unit: z.string().default(''), value: z.unknown().optional() })).default([]),
-	filters: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().default('') })).default([]),
+	kpis: z
+		.array(
+			z.object({
+				id: z.string(),
+				name: z.string(),
+				description: z.string().default(''),
+				format: z.string().default(''),
+				unit: z.string().default(''),
+				value: z.unknown().optional(),
+			}),
+		)
+		.default([]),
+	filters: z
+		.array(z.object({ id: z.string(), name: z.string(), description: z.string().default('') }))
+		.default([]),
 	triggers: z
 		.array(
 			z.object({
 				id: z.string(),
 				name: z.string(),
 				record: z.string(),
-				fields: z.array(z.object({ name: z.string(), type: z.string().default('string'), format: z.string().default(''), unit: z.string().default('') })).default([]),
+				fields: z
+					.array(
+						z.object({
+							name: z.string(),
+							type: z.string().default('string'),
+							format: z.string().default(''),
+							unit: z.string().default(''),
+						}),
+					)
+					.default([]),
 			}),
 		)
 		.default([]),
 });
 
 export const seedSchema = z.object({
-	team: z.object({ id: z.string().default('00000000-0000-4000-8000-00000000demo'), domain: z.string().min(1), name: z.string().min(1), realm: z.string().default('eu-1') }),
+	team: z.object({
+		id: z.string().default('00000000-0000-4000-8000-00000000demo'),
+		domain: z.string().min(1),
+		name: z.string().min(1),
+		realm: z.string().default('eu-1'),
+	}),
 	/** Celonis permission names used in the seed: see README ("Permissions"). `*` = all. */
 	users: z
 		.array(
@@ -91,7 +137,16 @@ export const seedSchema = z.object({
 			}),
 		)
 		.default([]),
-	appKeys: z.array(z.object({ key: z.string().min(1), name: z.string(), id: z.string().optional(), permissions: z.array(z.string()).default([]) })).default([]),
+	appKeys: z
+		.array(
+			z.object({
+				key: z.string().min(1),
+				name: z.string(),
+				id: z.string().optional(),
+				permissions: z.array(z.string()).default([]),
+			}),
+		)
+		.default([]),
 	oauthClients: z
 		.array(
 			z.object({
@@ -99,7 +154,9 @@ export const seedSchema = z.object({
 				clientSecret: z.string().min(1),
 				name: z.string().default(''),
 				authMethods: z.array(z.enum(AUTH_METHODS)).min(1),
-				grantTypes: z.array(z.enum(['client_credentials', 'authorization_code', 'refresh_token'])).default(['client_credentials', 'authorization_code', 'refresh_token']),
+				grantTypes: z
+					.array(z.enum(['client_credentials', 'authorization_code', 'refresh_token']))
+					.default(['client_credentials', 'authorization_code', 'refresh_token']),
 				scopes: z.array(z.string()),
 				permissions: z.array(z.string()).default([]),
 				redirectUris: z.array(z.string()).default([]),
@@ -124,10 +181,15 @@ export type SeedColumn = z.infer<typeof columnSchema>;
 export const DEFAULT_SEED_PATH = join(__dirname, 'seeds', 'demo.json');
 
 export function loadSeed(seed?: SeedInput | string): Seed {
-	const raw: unknown = seed === undefined || typeof seed === 'string' ? JSON.parse(readFileSync(seed ?? DEFAULT_SEED_PATH, 'utf8')) : seed;
+	const raw: unknown =
+		seed === undefined || typeof seed === 'string'
+			? JSON.parse(readFileSync(seed ?? DEFAULT_SEED_PATH, 'utf8'))
+			: seed;
 	const parsed = seedSchema.safeParse(raw);
 	if (!parsed.success) {
-		throw new Error(`Invalid emulator seed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+		throw new Error(
+			`Invalid emulator seed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+		);
 	}
 	return parsed.data;
 }

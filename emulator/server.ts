@@ -1,5 +1,10 @@
 /** The HTTP server: faults → routing → rate limits → auth → handler → request log. node:http only. */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+	createServer as createHttpServer,
+	type IncomingMessage,
+	type Server,
+	type ServerResponse,
+} from 'node:http';
 import { authenticate, checkAccess } from './auth';
 import { sendErrorDto, sendFamilyError, type Family } from './errors';
 import { HttpError, type Ctx } from './http';
@@ -43,7 +48,11 @@ function applyFaultResponse(res: ServerResponse, step: FaultStep): void {
 	let body = '';
 	if (step.body !== undefined) {
 		body = typeof step.body === 'string' ? step.body : JSON.stringify(step.body);
-		if (!res.hasHeader('content-type')) res.setHeader('content-type', typeof step.body === 'string' ? 'text/plain' : 'application/json');
+		if (!res.hasHeader('content-type'))
+			res.setHeader(
+				'content-type',
+				typeof step.body === 'string' ? 'text/plain' : 'application/json',
+			);
 	}
 	res.statusCode = status;
 	res.setHeader('content-length', Buffer.byteLength(body));
@@ -59,13 +68,22 @@ function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 		const perDay = store.intelligenceDay.count(now);
 		if (perDay >= cfg.perDay || store.intelligenceSecond.count(now) >= cfg.perSecond) {
 			const dayFull = perDay >= cfg.perDay;
-			const reset = dayFull ? store.intelligenceDay.secondsUntilFree(now) : store.intelligenceSecond.secondsUntilFree(now);
+			const reset = dayFull
+				? store.intelligenceDay.secondsUntilFree(now)
+				: store.intelligenceSecond.secondsUntilFree(now);
 			const at = new Date(now + reset * 1000).toISOString().slice(11, 19);
-			sendErrorDto(res, 429, 'Rate limit exceeded', `Rate limit for INTELLIGENCE_API_RATE_LIMIT is exceeded. Please try again at ${at} UTC.`, 'LIMIT_RATE_EXCEEDED', {
-				'x-ratelimit-limit': String(dayFull ? cfg.perDay : cfg.perSecond),
-				'x-ratelimit-remaining': '0',
-				'x-ratelimit-reset': String(reset),
-			});
+			sendErrorDto(
+				res,
+				429,
+				'Rate limit exceeded',
+				`Rate limit for INTELLIGENCE_API_RATE_LIMIT is exceeded. Please try again at ${at} UTC.`,
+				'LIMIT_RATE_EXCEEDED',
+				{
+					'x-ratelimit-limit': String(dayFull ? cfg.perDay : cfg.perSecond),
+					'x-ratelimit-remaining': '0',
+					'x-ratelimit-reset': String(reset),
+				},
+			);
 			return false;
 		}
 		store.intelligenceDay.add(now);
@@ -76,22 +94,34 @@ function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 	const rps = store.config.rateLimit.requestsPerSecond;
 	if (rps !== null) {
 		if (!store.genericLimiter.tryAdd(rps, now)) {
-			sendFamilyError(res, route.family, 429, `Rate limit of ${rps} requests per second exceeded.`, {
-				'x-ratelimit-limit': String(rps),
-				'x-ratelimit-remaining': '0',
-				'x-ratelimit-reset': String(store.genericLimiter.secondsUntilFree(now)),
-			});
+			sendFamilyError(
+				res,
+				route.family,
+				429,
+				`Rate limit of ${rps} requests per second exceeded.`,
+				{
+					'x-ratelimit-limit': String(rps),
+					'x-ratelimit-remaining': '0',
+					'x-ratelimit-reset': String(store.genericLimiter.secondsUntilFree(now)),
+				},
+			);
 			return false;
 		}
 		if (!res.hasHeader('x-ratelimit-limit')) {
 			res.setHeader('x-ratelimit-limit', String(rps));
-			res.setHeader('x-ratelimit-remaining', String(Math.max(0, rps - store.genericLimiter.count(now))));
+			res.setHeader(
+				'x-ratelimit-remaining',
+				String(Math.max(0, rps - store.genericLimiter.count(now))),
+			);
 		}
 	} else if (!res.hasHeader('x-ratelimit-limit')) {
 		const limit = store.config.rateLimit.nominalLimit;
 		store.nominalWindow.add(now);
 		res.setHeader('x-ratelimit-limit', String(limit));
-		res.setHeader('x-ratelimit-remaining', String(Math.max(0, limit - store.nominalWindow.count(now))));
+		res.setHeader(
+			'x-ratelimit-remaining',
+			String(Math.max(0, limit - store.nominalWindow.count(now))),
+		);
 	}
 	return true;
 }
@@ -134,7 +164,10 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 					fault: ctx.log.fault,
 				};
 				store.requestLog.add(entry);
-				if (!quiet) process.stdout.write(`${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms ${entry.identity.kind}${entry.identity.id ? `:${entry.identity.id}` : ''}\n`);
+				if (!quiet)
+					process.stdout.write(
+						`${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms ${entry.identity.kind}${entry.identity.id ? `:${entry.identity.id}` : ''}\n`,
+					);
 			});
 		}
 		try {
@@ -143,7 +176,10 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 				if (fault) {
 					ctx.log.fault = fault.id;
 					const { step } = fault;
-					if (step.revokeTokens) store.tokens.revoke(step.revokeTokens === true ? undefined : step.revokeTokens.clientId);
+					if (step.revokeTokens)
+						store.tokens.revoke(
+							step.revokeTokens === true ? undefined : step.revokeTokens.clientId,
+						);
 					if (step.delayMs) await sleep(step.delayMs);
 					if (step.reset) {
 						req.socket.destroy();
@@ -155,7 +191,13 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 			}
 			const m = router.match(method, path);
 			if (!m.route) {
-				if (m.methodMismatch) return sendFamilyError(res, ctx.family, 405, `Request method '${method}' is not supported for ${path}`);
+				if (m.methodMismatch)
+					return sendFamilyError(
+						res,
+						ctx.family,
+						405,
+						`Request method '${method}' is not supported for ${path}`,
+					);
 				return sendFamilyError(res, ctx.family, 404, `Path ${path} not found`);
 			}
 			const route = m.route;
@@ -183,8 +225,16 @@ export function createRequestHandler(store: Store, router: Router = buildRouter(
 				if (err.render) return err.render(res);
 				return sendFamilyError(res, ctx.family, err.status, err.message);
 			}
-			if (!quiet) process.stderr.write(`emulator: unhandled error on ${method} ${path}: ${(err as Error)?.message}\n`);
-			return sendFamilyError(res, ctx.family as Family, 500, `Something went wrong while handling the request: ${(err as Error)?.message ?? 'unknown'}`);
+			if (!quiet)
+				process.stderr.write(
+					`emulator: unhandled error on ${method} ${path}: ${(err as Error)?.message}\n`,
+				);
+			return sendFamilyError(
+				res,
+				ctx.family as Family,
+				500,
+				`Something went wrong while handling the request: ${(err as Error)?.message ?? 'unknown'}`,
+			);
 		}
 	};
 }

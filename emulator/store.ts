@@ -2,14 +2,26 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, deepMerge, type ConfigPatch, type EmulatorConfig, configSchema } from './config';
+import {
+	defaultConfig,
+	deepMerge,
+	type ConfigPatch,
+	type EmulatorConfig,
+	configSchema,
+} from './config';
 import { FaultEngine } from './faults';
 import { allEvents, type GeneratedLog } from './generatedLog';
 import { RequestLog } from './requestLog';
 import { RateWindow, SubmissionLimiter } from './rateLimit';
 import type { Seed } from './seed';
 import { Tables, type Column } from './tables';
-import { generateTeamData, type AuditEvent, type LoginEvent, type TeamData, type TrackingEvent } from './teamData';
+import {
+	generateTeamData,
+	type AuditEvent,
+	type LoginEvent,
+	type TeamData,
+	type TrackingEvent,
+} from './teamData';
 import { TokenStore } from './tokens';
 
 export type SeedUser = Seed['users'][number];
@@ -17,7 +29,15 @@ export type SeedAppKey = Seed['appKeys'][number];
 export type SeedClient = Seed['oauthClients'][number];
 
 export type PushJobStatus = 'NEW' | 'QUEUED' | 'RUNNING' | 'DONE' | 'ERROR' | 'CANCELED';
-export interface PushChunk { id: string; type: 'UPSERT' | 'DELETE'; file: string; size: number; checksum: string; creationDate: string; fileType: 'CSV' | 'PARQUET' }
+export interface PushChunk {
+	id: string;
+	type: 'UPSERT' | 'DELETE';
+	file: string;
+	size: number;
+	checksum: string;
+	creationDate: string;
+	fileType: 'CSV' | 'PARQUET';
+}
 export interface PushJob {
 	id: string;
 	dataPoolId: string;
@@ -28,7 +48,16 @@ export interface PushJob {
 	keys: string[];
 	status: PushJobStatus;
 	logs: string[];
-	tableSchema: { tableName?: string; columns: { columnName: string; columnType: Column['type']; fieldLength?: number | null; decimals?: number | null; pkField?: boolean | null }[] } | null;
+	tableSchema: {
+		tableName?: string;
+		columns: {
+			columnName: string;
+			columnType: Column['type'];
+			fieldLength?: number | null;
+			decimals?: number | null;
+			pkField?: boolean | null;
+		}[];
+	} | null;
 	csvParsingOptions: Record<string, unknown> | null;
 	upsertStrategy: string | null;
 	fallbackVarcharLength: number | null;
@@ -59,8 +88,26 @@ export interface ContinuousItem {
 	logs: string[];
 }
 
-export interface ModelLoad { dataLoadId: string; poolId: string; dataModelId: string; loadType: 'COMPLETE' | 'FROM_CACHE' | 'PARTIAL'; loadStatus: string; startDate: number; endDate: number | null; message: string | null; tableIds?: string[] }
-export interface DataJobExecution { executionId: string; poolId: string; jobId: string; mode: string; status: 'QUEUED' | 'RUNNING' | 'SUCCESS' | 'FAIL' | 'CANCEL'; startDate: number; endDate: number | null }
+export interface ModelLoad {
+	dataLoadId: string;
+	poolId: string;
+	dataModelId: string;
+	loadType: 'COMPLETE' | 'FROM_CACHE' | 'PARTIAL';
+	loadStatus: string;
+	startDate: number;
+	endDate: number | null;
+	message: string | null;
+	tableIds?: string[];
+}
+export interface DataJobExecution {
+	executionId: string;
+	poolId: string;
+	jobId: string;
+	mode: string;
+	status: 'QUEUED' | 'RUNNING' | 'SUCCESS' | 'FAIL' | 'CANCEL';
+	startDate: number;
+	endDate: number | null;
+}
 
 export class Store {
 	config: EmulatorConfig;
@@ -110,7 +157,11 @@ export class Store {
 		for (const pool of this.seed.dataPools) {
 			for (const t of pool.tables) {
 				const table = this.tables.ensure(pool.id, t.name, t.connectionId);
-				table.columns = t.columns.map((c) => ({ name: c.name, type: c.type, fieldLength: c.type === 'STRING' ? (c.fieldLength ?? 80) : null }));
+				table.columns = t.columns.map((c) => ({
+					name: c.name,
+					type: c.type,
+					fieldLength: c.type === 'STRING' ? (c.fieldLength ?? 80) : null,
+				}));
 				table.rows = t.rows.map((r) => ({ ...r }));
 			}
 		}

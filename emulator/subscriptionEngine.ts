@@ -12,10 +12,21 @@ export interface EventDTO {
 	triggerId: string;
 	offset: number;
 	creationDate: string;
-	event: { id: string; identifier: string; typedIdentifier: unknown; fields: { id: string; value: unknown; type: string; isIdentifier: boolean }[] };
+	event: {
+		id: string;
+		identifier: string;
+		typedIdentifier: unknown;
+		fields: { id: string; value: unknown; type: string; isIdentifier: boolean }[];
+	};
 }
 
-export interface Delivery { offset: number; attempt: number; status: number | null; error?: string; at: string }
+export interface Delivery {
+	offset: number;
+	attempt: number;
+	status: number | null;
+	error?: string;
+	at: string;
+}
 
 export interface Subscription {
 	id: string;
@@ -67,25 +78,37 @@ export function presentSubscription(s: Subscription): Record<string, unknown> {
 }
 
 /** Probe the callback: any HTTP answer below 500 counts as reachable. */
-export async function probeCallback(store: Store, uri: string, headers: Record<string, string>): Promise<{ ok: boolean; detail: string }> {
+export async function probeCallback(
+	store: Store,
+	uri: string,
+	headers: Record<string, string>,
+): Promise<{ ok: boolean; detail: string }> {
 	const cfg = store.config.subscriptions;
 	if (cfg.probeMethod === 'NONE') return { ok: true, detail: 'probe disabled' };
 	try {
 		const r = await request(uri, {
 			method: cfg.probeMethod,
-			headers: cfg.probeMethod === 'POST' ? { ...headers, 'content-type': 'application/json' } : headers,
+			headers:
+				cfg.probeMethod === 'POST' ? { ...headers, 'content-type': 'application/json' } : headers,
 			body: cfg.probeMethod === 'POST' ? JSON.stringify({ probe: true }) : undefined,
 			headersTimeout: cfg.probeTimeoutMs,
 			bodyTimeout: cfg.probeTimeoutMs,
 		});
 		await r.body.dump();
-		return r.statusCode < 500 ? { ok: true, detail: `HTTP ${r.statusCode}` } : { ok: false, detail: `HTTP ${r.statusCode}` };
+		return r.statusCode < 500
+			? { ok: true, detail: `HTTP ${r.statusCode}` }
+			: { ok: false, detail: `HTTP ${r.statusCode}` };
 	} catch (e) {
 		return { ok: false, detail: (e as Error).message };
 	}
 }
 
-async function deliverOnce(store: Store, s: Subscription, ev: EventDTO, attempt: number): Promise<boolean> {
+async function deliverOnce(
+	store: Store,
+	s: Subscription,
+	ev: EventDTO,
+	attempt: number,
+): Promise<boolean> {
 	const cfg = store.config.subscriptions;
 	const d: Delivery = { offset: ev.offset, attempt, status: null, at: new Date().toISOString() };
 	s.deliveries.push(d);
@@ -93,7 +116,11 @@ async function deliverOnce(store: Store, s: Subscription, ev: EventDTO, attempt:
 	try {
 		const r = await request(s.callbackInfo.uri, {
 			method: 'POST',
-			headers: { 'user-agent': 'Celonis-Emulator-EventSubscription/1.0', ...s.callbackInfo.headers, 'content-type': 'application/json' },
+			headers: {
+				'user-agent': 'Celonis-Emulator-EventSubscription/1.0',
+				...s.callbackInfo.headers,
+				'content-type': 'application/json',
+			},
 			body: JSON.stringify(cfg.deliveryFormat === 'array' ? [ev] : ev),
 			headersTimeout: cfg.deliveryTimeoutMs,
 			bodyTimeout: cfg.deliveryTimeoutMs,
@@ -176,11 +203,33 @@ export function activate(store: Store, s: Subscription): void {
 	void drain(store, s);
 }
 
-const TYPE_MAP: Record<string, string> = { string: 'STRING', float: 'FLOAT', number: 'FLOAT', integer: 'INT', int: 'INT', date: 'DATE', datetime: 'DATE', timestamp: 'DATE', boolean: 'STRING' };
+const TYPE_MAP: Record<string, string> = {
+	string: 'STRING',
+	float: 'FLOAT',
+	number: 'FLOAT',
+	integer: 'INT',
+	int: 'INT',
+	date: 'DATE',
+	datetime: 'DATE',
+	timestamp: 'DATE',
+	boolean: 'STRING',
+};
 
 export const fireSchema = z
 	.object({
-		fields: z.union([z.record(z.unknown()), z.array(z.object({ id: z.string(), value: z.unknown(), type: z.string().optional(), isIdentifier: z.boolean().optional() }))]).optional(),
+		fields: z
+			.union([
+				z.record(z.unknown()),
+				z.array(
+					z.object({
+						id: z.string(),
+						value: z.unknown(),
+						type: z.string().optional(),
+						isIdentifier: z.boolean().optional(),
+					}),
+				),
+			])
+			.optional(),
 		identifier: z.string().optional(),
 		count: z.number().int().min(1).max(10000).optional(),
 	})
@@ -188,26 +237,55 @@ export const fireSchema = z
 	.optional();
 
 /** Emit `count` events of a trigger to every subscription of it; with wait=true resolve after delivery attempts. */
-export async function fireTrigger(store: Store, triggerId: string, body: z.infer<typeof fireSchema>, wait: boolean): Promise<Record<string, unknown>> {
+export async function fireTrigger(
+	store: Store,
+	triggerId: string,
+	body: z.infer<typeof fireSchema>,
+	wait: boolean,
+): Promise<Record<string, unknown>> {
 	const km = store.seed.knowledgeModels.find((k) => k.triggers.some((t) => t.id === triggerId));
 	const trigger = km?.triggers.find((t) => t.id === triggerId);
-	if (!km || !trigger) return { error: `Unknown trigger ${triggerId}`, triggerId, subscriptions: 0, events: [] };
+	if (!km || !trigger)
+		return { error: `Unknown trigger ${triggerId}`, triggerId, subscriptions: 0, events: [] };
 	const record = km.records.find((r) => r.id === trigger.record);
 	const subs = [...subscriptions(store).values()].filter((s) => s.triggerId === triggerId);
 	const events: { subscriptionId: string; offset: number; status: string }[] = [];
 	const count = body?.count ?? 1;
 	for (let i = 0; i < count; i++) {
-		const sample = (record?.rows[i % Math.max(1, record.rows.length)] ?? {}) as Record<string, unknown>;
+		const sample = (record?.rows[i % Math.max(1, record.rows.length)] ?? {}) as Record<
+			string,
+			unknown
+		>;
 		let fields: EventDTO['event']['fields'];
-		if (Array.isArray(body?.fields)) fields = body.fields.map((f, j) => ({ id: f.id, value: f.value ?? null, type: f.type ?? 'STRING', isIdentifier: f.isIdentifier ?? j === 0 }));
+		if (Array.isArray(body?.fields))
+			fields = body.fields.map((f, j) => ({
+				id: f.id,
+				value: f.value ?? null,
+				type: f.type ?? 'STRING',
+				isIdentifier: f.isIdentifier ?? j === 0,
+			}));
 		else {
-			const values = { ...Object.fromEntries(trigger.fields.map((f) => [f.name, sample[f.name] ?? null])), ...(body?.fields ?? {}) };
-			fields = Object.entries(values).map(([id, value], j) => ({ id, value, type: TYPE_MAP[trigger.fields.find((f) => f.name === id)?.type ?? 'string'] ?? 'STRING', isIdentifier: j === 0 }));
+			const values = {
+				...Object.fromEntries(trigger.fields.map((f) => [f.name, sample[f.name] ?? null])),
+				...(body?.fields ?? {}),
+			};
+			fields = Object.entries(values).map(([id, value], j) => ({
+				id,
+				value,
+				type: TYPE_MAP[trigger.fields.find((f) => f.name === id)?.type ?? 'string'] ?? 'STRING',
+				isIdentifier: j === 0,
+			}));
 		}
 		const identifier = body?.identifier ?? String(fields[0]?.value ?? randomUUID());
 		const eventId = randomUUID();
 		for (const s of subs) {
-			const ev: EventDTO = { subscriberId: s.id, triggerId, offset: s.nextOffset++, creationDate: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), event: { id: eventId, identifier, typedIdentifier: fields[0]?.value ?? identifier, fields } };
+			const ev: EventDTO = {
+				subscriberId: s.id,
+				triggerId,
+				offset: s.nextOffset++,
+				creationDate: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+				event: { id: eventId, identifier, typedIdentifier: fields[0]?.value ?? identifier, fields },
+			};
 			s.history.push(ev);
 			if (s.history.length > 10000) s.history.shift();
 			s.queue.push(ev);
@@ -216,5 +294,10 @@ export async function fireTrigger(store: Store, triggerId: string, body: z.infer
 	}
 	const drains = subs.map((s) => drain(store, s));
 	if (wait) await Promise.all(drains);
-	return { triggerId, subscriptions: subs.length, events, statuses: Object.fromEntries(subs.map((s) => [s.id, s.status])) };
+	return {
+		triggerId,
+		subscriptions: subs.length,
+		events,
+		statuses: Object.fromEntries(subs.map((s) => [s.id, s.status])),
+	};
 }

@@ -1,6 +1,10 @@
 /** In-memory tables per data pool + target name, and the value rules Celonis applies when loading them. */
 export type ColumnType = 'INTEGER' | 'DATE' | 'TIME' | 'DATETIME' | 'FLOAT' | 'BOOLEAN' | 'STRING';
-export interface Column { name: string; type: ColumnType; fieldLength: number | null }
+export interface Column {
+	name: string;
+	type: ColumnType;
+	fieldLength: number | null;
+}
 export type Row = Record<string, unknown>;
 
 export const DEFAULT_VARCHAR_LENGTH = 80;
@@ -8,7 +12,11 @@ export const DEFAULT_VARCHAR_LENGTH = 80;
 export class Table {
 	columns: Column[] = [];
 	rows: Row[] = [];
-	constructor(public poolId: string, public name: string, public connectionId: string | null) {}
+	constructor(
+		public poolId: string,
+		public name: string,
+		public connectionId: string | null,
+	) {}
 
 	column(name: string): Column | undefined {
 		return this.columns.find((c) => c.name === name);
@@ -19,8 +27,20 @@ export class Table {
 		for (const c of cols) if (!this.column(c.name)) this.columns.push({ ...c });
 	}
 
-	toJSON(): { poolId: string; name: string; connectionId: string | null; columns: Column[]; rows: Row[] } {
-		return { poolId: this.poolId, name: this.name, connectionId: this.connectionId, columns: this.columns, rows: this.rows };
+	toJSON(): {
+		poolId: string;
+		name: string;
+		connectionId: string | null;
+		columns: Column[];
+		rows: Row[];
+	} {
+		return {
+			poolId: this.poolId,
+			name: this.name,
+			connectionId: this.connectionId,
+			columns: this.columns,
+			rows: this.rows,
+		};
 	}
 }
 
@@ -53,13 +73,29 @@ export class Tables {
 		return t;
 	}
 
-	list(): { poolId: string; name: string; connectionId: string | null; rowCount: number; columns: Column[] }[] {
-		return [...this.map.values()].map((t) => ({ poolId: t.poolId, name: t.name, connectionId: t.connectionId, rowCount: t.rows.length, columns: t.columns }));
+	list(): {
+		poolId: string;
+		name: string;
+		connectionId: string | null;
+		rowCount: number;
+		columns: Column[];
+	}[] {
+		return [...this.map.values()].map((t) => ({
+			poolId: t.poolId,
+			name: t.name,
+			connectionId: t.connectionId,
+			rowCount: t.rows.length,
+			columns: t.columns,
+		}));
 	}
 }
 
 /** Infer a column type from raw string samples (CSV). null/empty values are ignored. */
-export function inferTypeFromStrings(values: (string | null)[], decimalSeparator = '.', thousandSeparator?: string): ColumnType {
+export function inferTypeFromStrings(
+	values: (string | null)[],
+	decimalSeparator = '.',
+	thousandSeparator?: string,
+): ColumnType {
 	let sawAny = false;
 	let allInt = true;
 	let allNum = true;
@@ -73,7 +109,8 @@ export function inferTypeFromStrings(values: (string | null)[], decimalSeparator
 		if (!/^[-+]?\d+$/.test(n) || !Number.isSafeInteger(Number(n))) allInt = false;
 		if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(n)) allNum = false;
 		if (!/^(true|false)$/i.test(raw)) allBool = false;
-		if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(raw)) allDateTime = false;
+		if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(raw))
+			allDateTime = false;
 		if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) allDate = false;
 		if (!allInt && !allNum && !allBool && !allDateTime && !allDate) return 'STRING';
 	}
@@ -86,7 +123,11 @@ export function inferTypeFromStrings(values: (string | null)[], decimalSeparator
 	return 'STRING';
 }
 
-export function normaliseNumber(raw: string, decimalSeparator = '.', thousandSeparator?: string): string {
+export function normaliseNumber(
+	raw: string,
+	decimalSeparator = '.',
+	thousandSeparator?: string,
+): string {
 	let s = raw.trim();
 	if (thousandSeparator) s = s.split(thousandSeparator).join('');
 	if (decimalSeparator !== '.') s = s.split(decimalSeparator).join('.');
@@ -109,30 +150,60 @@ export function datePatternParser(pattern: string): (s: string) => number | null
 		if (!m) return null;
 		const parts: Record<string, number> = { yyyy: 1970, MM: 1, dd: 1, HH: 0, mm: 0, ss: 0, SSS: 0 };
 		tokens.forEach((t, i) => (parts[t] = Number(m[i + 1])));
-		return Date.UTC(parts.yyyy as number, (parts.MM as number) - 1, parts.dd, parts.HH, parts.mm, parts.ss, parts.SSS);
+		return Date.UTC(
+			parts.yyyy as number,
+			(parts.MM as number) - 1,
+			parts.dd,
+			parts.HH,
+			parts.mm,
+			parts.ss,
+			parts.SSS,
+		);
 	};
 }
 
-export interface CoerceOptions { decimalSeparator?: string; thousandSeparator?: string; dateParser?: (s: string) => number | null }
+export interface CoerceOptions {
+	decimalSeparator?: string;
+	thousandSeparator?: string;
+	dateParser?: (s: string) => number | null;
+}
 
 /**
  * Convert one value to the column type. Strings are cut at fieldLength. Returns `{error}` for values that cannot be
  * converted (the job then ends in ERROR with that message).
  */
-export function coerce(value: unknown, col: Column, opts: CoerceOptions = {}): { value: unknown } | { error: string } {
+export function coerce(
+	value: unknown,
+	col: Column,
+	opts: CoerceOptions = {},
+): { value: unknown } | { error: string } {
 	if (value === null || value === undefined) return { value: null };
 	switch (col.type) {
 		case 'STRING': {
-			const s = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-			return { value: s.length > (col.fieldLength ?? DEFAULT_VARCHAR_LENGTH) ? s.slice(0, col.fieldLength ?? DEFAULT_VARCHAR_LENGTH) : s };
+			const s =
+				value instanceof Date
+					? value.toISOString()
+					: typeof value === 'object'
+						? JSON.stringify(value)
+						: String(value);
+			return {
+				value:
+					s.length > (col.fieldLength ?? DEFAULT_VARCHAR_LENGTH)
+						? s.slice(0, col.fieldLength ?? DEFAULT_VARCHAR_LENGTH)
+						: s,
+			};
 		}
 		case 'INTEGER': {
 			if (typeof value === 'bigint') return { value: Number(value) };
-			if (typeof value === 'number') return Number.isFinite(value) ? { value: Math.trunc(value) } : { error: `'${value}' is not an INTEGER` };
+			if (typeof value === 'number')
+				return Number.isFinite(value)
+					? { value: Math.trunc(value) }
+					: { error: `'${value}' is not an INTEGER` };
 			if (typeof value === 'boolean') return { value: value ? 1 : 0 };
 			const s = normaliseNumber(String(value), opts.decimalSeparator, opts.thousandSeparator);
 			if (s === '') return { value: null };
-			if (!/^[-+]?\d+$/.test(s)) return { error: `'${String(value)}' is not an INTEGER (column ${col.name})` };
+			if (!/^[-+]?\d+$/.test(s))
+				return { error: `'${String(value)}' is not an INTEGER (column ${col.name})` };
 			return { value: Number(s) };
 		}
 		case 'FLOAT': {
@@ -141,7 +212,8 @@ export function coerce(value: unknown, col: Column, opts: CoerceOptions = {}): {
 			const s = normaliseNumber(String(value), opts.decimalSeparator, opts.thousandSeparator);
 			if (s === '') return { value: null };
 			const n = Number(s);
-			if (Number.isNaN(n)) return { error: `'${String(value)}' is not a FLOAT (column ${col.name})` };
+			if (Number.isNaN(n))
+				return { error: `'${String(value)}' is not a FLOAT (column ${col.name})` };
 			return { value: n };
 		}
 		case 'BOOLEAN': {
@@ -166,13 +238,21 @@ export function coerce(value: unknown, col: Column, opts: CoerceOptions = {}): {
 				if (col.type === 'TIME' && /^\d{1,2}:\d{2}(:\d{2})?$/.test(s)) return { value: s };
 				ms = opts.dateParser?.(s) ?? null;
 				if (ms === null) {
-					const t = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) || /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+					const t = Date.parse(
+						/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) || /^\d{4}-\d{2}-\d{2}$/.test(s)
+							? s
+							: `${s.replace(' ', 'T')}Z`,
+					);
 					ms = Number.isNaN(t) ? null : t;
 				}
 			}
-			if (ms === null) return { error: `'${String(value)}' is not a ${col.type} (column ${col.name})` };
+			if (ms === null)
+				return { error: `'${String(value)}' is not a ${col.type} (column ${col.name})` };
 			const iso = new Date(ms).toISOString();
-			return { value: col.type === 'DATE' ? iso.slice(0, 10) : col.type === 'TIME' ? iso.slice(11, 19) : iso };
+			return {
+				value:
+					col.type === 'DATE' ? iso.slice(0, 10) : col.type === 'TIME' ? iso.slice(11, 19) : iso,
+			};
 		}
 	}
 }

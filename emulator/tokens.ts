@@ -12,8 +12,21 @@ export interface AccessToken {
 	expiresAt: number;
 }
 
-export interface RefreshToken { token: string; clientId: string; scopes: string[]; userEmail?: string; expiresAt: number }
-export interface AuthCode { code: string; clientId: string; scopes: string[]; redirectUri: string; userEmail: string; expiresAt: number }
+export interface RefreshToken {
+	token: string;
+	clientId: string;
+	scopes: string[];
+	userEmail?: string;
+	expiresAt: number;
+}
+export interface AuthCode {
+	code: string;
+	clientId: string;
+	scopes: string[];
+	redirectUri: string;
+	userEmail: string;
+	expiresAt: number;
+}
 
 function opaque(prefix: string): string {
 	return `${prefix}${randomBytes(24).toString('base64url')}`;
@@ -26,23 +39,55 @@ export class TokenStore {
 	issued = 0;
 	readonly byClient: Record<string, number> = {};
 
-	issueAccess(clientId: string, scopes: string[], lifetimeSeconds: number, grantType: string, userEmail?: string): AccessToken {
+	issueAccess(
+		clientId: string,
+		scopes: string[],
+		lifetimeSeconds: number,
+		grantType: string,
+		userEmail?: string,
+	): AccessToken {
 		const now = Date.now();
-		const t: AccessToken = { token: opaque('emu_at_'), clientId, scopes, grantType, userEmail, issuedAt: now, expiresAt: now + lifetimeSeconds * 1000 };
+		const t: AccessToken = {
+			token: opaque('emu_at_'),
+			clientId,
+			scopes,
+			grantType,
+			userEmail,
+			issuedAt: now,
+			expiresAt: now + lifetimeSeconds * 1000,
+		};
 		this.access.set(t.token, t);
 		this.issued++;
 		this.byClient[clientId] = (this.byClient[clientId] ?? 0) + 1;
 		return t;
 	}
 
-	issueRefresh(clientId: string, scopes: string[], lifetimeSeconds: number, userEmail?: string): RefreshToken {
-		const r: RefreshToken = { token: opaque('emu_rt_'), clientId, scopes, userEmail, expiresAt: Date.now() + lifetimeSeconds * 1000 };
+	issueRefresh(
+		clientId: string,
+		scopes: string[],
+		lifetimeSeconds: number,
+		userEmail?: string,
+	): RefreshToken {
+		const r: RefreshToken = {
+			token: opaque('emu_rt_'),
+			clientId,
+			scopes,
+			userEmail,
+			expiresAt: Date.now() + lifetimeSeconds * 1000,
+		};
 		this.refresh.set(r.token, r);
 		return r;
 	}
 
 	issueCode(clientId: string, scopes: string[], redirectUri: string, userEmail: string): AuthCode {
-		const c: AuthCode = { code: opaque('emu_code_'), clientId, scopes, redirectUri, userEmail, expiresAt: Date.now() + 60_000 };
+		const c: AuthCode = {
+			code: opaque('emu_code_'),
+			clientId,
+			scopes,
+			redirectUri,
+			userEmail,
+			expiresAt: Date.now() + 60_000,
+		};
 		this.codes.set(c.code, c);
 		return c;
 	}
@@ -61,8 +106,13 @@ export class TokenStore {
 	/** Revoke all tokens, or only one client's. Returns the number of access tokens revoked. */
 	revoke(clientId?: string): number {
 		let n = 0;
-		for (const [k, t] of this.access) if (!clientId || t.clientId === clientId) { this.access.delete(k); n++; }
-		for (const [k, t] of this.refresh) if (!clientId || t.clientId === clientId) this.refresh.delete(k);
+		for (const [k, t] of this.access)
+			if (!clientId || t.clientId === clientId) {
+				this.access.delete(k);
+				n++;
+			}
+		for (const [k, t] of this.refresh)
+			if (!clientId || t.clientId === clientId) this.refresh.delete(k);
 		return n;
 	}
 

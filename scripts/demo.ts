@@ -11,7 +11,13 @@ import path from 'node:path';
 import { startEmulator } from '../emulator';
 import { createN8nSandbox, type ExecuteResult, type N8nSandbox } from './n8n-cli';
 import { verifyExample, type Check } from './exampleChecks';
-import { emulatorCredentials, loadExamples, startWebhookSink, withLocalWebhook, type ExampleWorkflow } from './n8n-fixtures';
+import {
+	emulatorCredentials,
+	loadExamples,
+	startWebhookSink,
+	withLocalWebhook,
+	type ExampleWorkflow,
+} from './n8n-fixtures';
 import { ensureN8nRuntime } from './n8n-runtime';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -38,23 +44,40 @@ async function main(): Promise<number> {
 
 	let sandbox: N8nSandbox | undefined;
 	try {
-		say('3/4 n8n user folder with the package installed as a community package; credentials and examples imported');
+		say(
+			'3/4 n8n user folder with the package installed as a community package; credentials and examples imported',
+		);
 		const setupStarted = Date.now();
 		sandbox = await createN8nSandbox({ packageDir: ROOT });
 		await sandbox.importCredentials(emulatorCredentials(emu.url, OAUTH_SCOPES));
 		const examples = await loadExamples(ROOT);
 		// One import for all workflows: every n8n command costs several seconds of start-up.
-		await sandbox.importWorkflow(examples.map((example) => withLocalWebhook(example.workflow, webhook.url)) as unknown as ExampleWorkflow['workflow']);
-		say(`    3 credentials (API key, application key, OAuth2 client credentials), ${examples.length} workflows (${elapsed(setupStarted)})`);
+		await sandbox.importWorkflow(
+			examples.map((example) =>
+				withLocalWebhook(example.workflow, webhook.url),
+			) as unknown as ExampleWorkflow['workflow'],
+		);
+		say(
+			`    3 credentials (API key, application key, OAuth2 client credentials), ${examples.length} workflows (${elapsed(setupStarted)})`,
+		);
 
 		say('4/4 executing the example workflows with `n8n execute`');
-		const report: Array<{ example: ExampleWorkflow; result: ExecuteResult; checks: Check[]; seconds: string }> = [];
+		const report: Array<{
+			example: ExampleWorkflow;
+			result: ExecuteResult;
+			checks: Check[];
+			seconds: string;
+		}> = [];
 		for (const example of examples) {
 			const runStarted = Date.now();
 			const result = await sandbox.execute(example.workflow.id);
-			const checks = result.ok ? await verifyExample(example, result, { emu, sandbox, webhook, outputDir: OUTPUT_DIR }) : [];
+			const checks = result.ok
+				? await verifyExample(example, result, { emu, sandbox, webhook, outputDir: OUTPUT_DIR })
+				: [];
 			report.push({ example, result, checks, seconds: elapsed(runStarted) });
-			say(`    ${result.ok && checks.every((c) => c.ok) ? 'ok  ' : 'FAIL'} ${example.workflow.name ?? example.file} (${elapsed(runStarted)})`);
+			say(
+				`    ${result.ok && checks.every((c) => c.ok) ? 'ok  ' : 'FAIL'} ${example.workflow.name ?? example.file} (${elapsed(runStarted)})`,
+			);
 		}
 
 		const tokens = emu.store.tokens.stats();
@@ -67,7 +90,9 @@ async function main(): Promise<number> {
 			if (!result.ok) {
 				allOk = false;
 				const error = result.run?.data.resultData.error;
-				say(`  FAILED: ${error?.message ?? `n8n exited with ${result.exitCode}`}${error?.description ? ` — ${error.description}` : ''}`);
+				say(
+					`  FAILED: ${error?.message ?? `n8n exited with ${result.exitCode}`}${error?.description ? ` — ${error.description}` : ''}`,
+				);
 				continue;
 			}
 			for (const check of checks) {
@@ -76,8 +101,16 @@ async function main(): Promise<number> {
 			}
 		}
 		say();
-		say(`OAuth token requests made: ${tokens.issued} (${Object.entries(tokens.byClient).map(([client, n]) => `${client}: ${n}`).join(', ') || 'none'}); API key and application key need none.`);
-		say(`Total ${elapsed(started)}. ${allOk ? 'Everything worked.' : 'Something failed: see above.'}`);
+		say(
+			`OAuth token requests made: ${tokens.issued} (${
+				Object.entries(tokens.byClient)
+					.map(([client, n]) => `${client}: ${n}`)
+					.join(', ') || 'none'
+			}); API key and application key need none.`,
+		);
+		say(
+			`Total ${elapsed(started)}. ${allOk ? 'Everything worked.' : 'Something failed: see above.'}`,
+		);
 		return allOk ? 0 : 1;
 	} finally {
 		await sandbox?.dispose();

@@ -9,7 +9,13 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startEmulator } from '../emulator';
 import { createN8nSandbox } from './n8n-cli';
-import { CREDENTIAL_NAMES, emulatorCredentials, LOCAL_OWNER, loadExamples, ownerEnv } from './n8n-fixtures';
+import {
+	CREDENTIAL_NAMES,
+	emulatorCredentials,
+	LOCAL_OWNER,
+	loadExamples,
+	ownerEnv,
+} from './n8n-fixtures';
 import { cacheRoot, ensureN8nRuntime } from './n8n-runtime';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -26,17 +32,26 @@ async function main() {
 
 	if (!args.includes('--no-build')) {
 		log('building the package (npm run build)…');
-		const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 2, 2] });
+		const build = spawnSync('npm', ['run', 'build', '--silent'], {
+			cwd: repoRoot,
+			stdio: ['ignore', 2, 2],
+		});
 		if (build.status !== 0) throw new Error('npm run build failed');
 	}
 	const runtime = await ensureN8nRuntime();
 
-	const emu = await startEmulator({ port: emulatorPort, host: '127.0.0.1', quiet: !args.includes('--verbose') });
+	const emu = await startEmulator({
+		port: emulatorPort,
+		host: '127.0.0.1',
+		quiet: !args.includes('--verbose'),
+	});
 	log(`emulator listening on ${emu.url}`);
 
 	const userFolder = path.join(cacheRoot(), 'dev-n8n');
 	const sandbox = await createN8nSandbox({ packageDir: repoRoot, userFolder });
-	log(`n8n user folder: ${userFolder} (package installed in .n8n/nodes/node_modules/n8n-nodes-celonis)`);
+	log(
+		`n8n user folder: ${userFolder} (package installed in .n8n/nodes/node_modules/n8n-nodes-celonis)`,
+	);
 
 	log('importing credentials…');
 	await sandbox.importCredentials(emulatorCredentials(emu.url));
@@ -63,7 +78,9 @@ async function main() {
 	process.on('SIGTERM', () => void stop(0));
 	server.process.on('exit', (code) => {
 		if (!stopping) {
-			log(`n8n exited unexpectedly (code ${code}):\n${server.output().split('\n').slice(-20).join('\n')}`);
+			log(
+				`n8n exited unexpectedly (code ${code}):\n${server.output().split('\n').slice(-20).join('\n')}`,
+			);
 			void stop(1);
 		}
 	});

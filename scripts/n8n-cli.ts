@@ -50,7 +50,13 @@ export interface N8nRun {
 		resultData: {
 			error?: { message?: string; description?: string; httpCode?: string; [k: string]: unknown };
 			lastNodeExecuted?: string;
-			runData: Record<string, Array<{ error?: { message?: string; description?: string }; data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{
+					error?: { message?: string; description?: string };
+					data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
+				}>
+			>;
 		};
 	};
 	[k: string]: unknown;
@@ -85,9 +91,15 @@ export interface N8nSandbox {
 	importWorkflow(workflow: { id: string } & Record<string, unknown>): Promise<void>;
 	execute(workflowId: string): Promise<ExecuteResult>;
 	/** The stored credential, decrypted (includes what preAuthentication persisted). */
-	exportCredential(id: string): Promise<{ id: string; name: string; type: string; data: Record<string, unknown> }>;
+	exportCredential(
+		id: string,
+	): Promise<{ id: string; name: string; type: string; data: Record<string, unknown> }>;
 	/** `n8n start` on the given port; resolves once /healthz answers. */
-	startServer(opts: { port: number; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<N8nServer>;
+	startServer(opts: {
+		port: number;
+		env?: NodeJS.ProcessEnv;
+		timeoutMs?: number;
+	}): Promise<N8nServer>;
 	/** Removes the user folder (unless it was given by the caller). */
 	dispose(): Promise<void>;
 }
@@ -107,16 +119,20 @@ export async function freePort(): Promise<number> {
 /** Replaces every occurrence of the given secrets with ***. */
 export function maskSecrets(text: string, secrets: Array<string | undefined>): string {
 	let out = text;
-	for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('***');
+	for (const secret of secrets)
+		if (secret && secret.length >= 4) out = out.split(secret).join('***');
 	return out;
 }
 
 /** Copies dist/ and package.json of the package into <userFolder>/.n8n/nodes/node_modules/<name>. */
 export async function installPackage(packageDir: string, userFolder: string): Promise<string> {
 	const dist = path.join(packageDir, 'dist');
-	const manifest = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[]; credentials?: string[] } };
+	const manifest = JSON.parse(await fs.readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
+		n8n?: { nodes?: string[]; credentials?: string[] };
+	};
 	for (const file of [...(manifest.n8n?.nodes ?? []), ...(manifest.n8n?.credentials ?? [])]) {
-		if (!existsSync(path.join(packageDir, file))) throw new Error(`${file} is missing; run \`npm run build\` first`);
+		if (!existsSync(path.join(packageDir, file)))
+			throw new Error(`${file} is missing; run \`npm run build\` first`);
 	}
 	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	await fs.rm(target, { recursive: true, force: true });
@@ -143,7 +159,9 @@ export function parseRunOutput(stdout: string): N8nRun | undefined {
 
 async function existingEncryptionKey(userFolder: string): Promise<string | undefined> {
 	try {
-		const config = JSON.parse(await fs.readFile(path.join(userFolder, '.n8n', 'config'), 'utf8')) as { encryptionKey?: string };
+		const config = JSON.parse(
+			await fs.readFile(path.join(userFolder, '.n8n', 'config'), 'utf8'),
+		) as { encryptionKey?: string };
 		return config.encryptionKey;
 	} catch {
 		return undefined;
@@ -153,7 +171,8 @@ async function existingEncryptionKey(userFolder: string): Promise<string | undef
 export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSandbox> {
 	const runtime = await ensureN8nRuntime();
 	const ownFolder = !options.userFolder;
-	const userFolder = options.userFolder ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'n8n-celonis-')));
+	const userFolder =
+		options.userFolder ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'n8n-celonis-')));
 	await fs.mkdir(userFolder, { recursive: true });
 	await installPackage(options.packageDir, userFolder);
 	const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'n8n-celonis-io-'));
@@ -161,12 +180,15 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 	// Not inherited: NODE_OPTIONS (meant for Node 20 tools) and the test runner's variables (NODE_ENV=test silences n8n's logger,
 	// which is where `execute` prints its result).
 	const inherited = Object.fromEntries(
-		Object.entries(runtime.env).filter(([key]) => key !== 'NODE_OPTIONS' && key !== 'NODE_ENV' && !key.startsWith('JEST_')),
+		Object.entries(runtime.env).filter(
+			([key]) => key !== 'NODE_OPTIONS' && key !== 'NODE_ENV' && !key.startsWith('JEST_'),
+		),
 	);
 	const env: NodeJS.ProcessEnv = {
 		...inherited,
 		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: (await existingEncryptionKey(userFolder)) ?? randomBytes(24).toString('hex'),
+		N8N_ENCRYPTION_KEY:
+			(await existingEncryptionKey(userFolder)) ?? randomBytes(24).toString('hex'),
 		N8N_RUNNERS_BROKER_PORT: String(options.brokerPort ?? (await freePort())),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_LOG_LEVEL: 'info', // execute prints its result through logger.info
@@ -184,7 +206,11 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 
 	const n8n = (args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> =>
 		new Promise((resolve, reject) => {
-			const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], { env, cwd: userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
+				env,
+				cwd: userFolder,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			let stdout = '';
 			let stderr = '';
 			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -215,21 +241,41 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 		env,
 		n8n,
 		async importCredentials(credentials) {
-			await mustSucceed('import:credentials', ['import:credentials', `--input=${await writeTemp('credentials', credentials)}`]);
+			await mustSucceed('import:credentials', [
+				'import:credentials',
+				`--input=${await writeTemp('credentials', credentials)}`,
+			]);
 		},
 		async importWorkflow(workflow) {
-			await mustSucceed('import:workflow', ['import:workflow', `--input=${await writeTemp('workflow', workflow)}`]);
+			await mustSucceed('import:workflow', [
+				'import:workflow',
+				`--input=${await writeTemp('workflow', workflow)}`,
+			]);
 		},
 		async execute(workflowId) {
 			const result = await n8n(['execute', `--id=${workflowId}`, '--rawOutput']);
 			const run = parseRunOutput(result.stdout);
-			const ok = result.exitCode === 0 && run !== undefined && (run.status === undefined || run.status === 'success') && !run.data.resultData.error;
+			const ok =
+				result.exitCode === 0 &&
+				run !== undefined &&
+				(run.status === undefined || run.status === 'success') &&
+				!run.data.resultData.error;
 			return { ...result, ok, run };
 		},
 		async exportCredential(id) {
 			const file = path.join(scratch, `${++counter}-export.json`);
-			await mustSucceed('export:credentials', ['export:credentials', `--id=${id}`, '--decrypted', `--output=${file}`]);
-			const exported = JSON.parse(await fs.readFile(file, 'utf8')) as Array<{ id: string; name: string; type: string; data: Record<string, unknown> }>;
+			await mustSucceed('export:credentials', [
+				'export:credentials',
+				`--id=${id}`,
+				'--decrypted',
+				`--output=${file}`,
+			]);
+			const exported = JSON.parse(await fs.readFile(file, 'utf8')) as Array<{
+				id: string;
+				name: string;
+				type: string;
+				data: Record<string, unknown>;
+			}>;
 			await fs.rm(file, { force: true });
 			if (!exported[0]) throw new Error(`credential ${id} not found`);
 			return exported[0];
@@ -263,7 +309,10 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 			};
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
-				if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}:\n${output.split('\n').slice(-25).join('\n')}`);
+				if (child.exitCode !== null)
+					throw new Error(
+						`n8n start exited with ${child.exitCode}:\n${output.split('\n').slice(-25).join('\n')}`,
+					);
 				try {
 					const res = await fetch(`http://127.0.0.1:${port}/healthz/readiness`);
 					if (res.ok) break;
@@ -272,7 +321,9 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 				}
 				if (Date.now() > deadline) {
 					await stop();
-					throw new Error(`n8n did not become ready on ${url} within ${timeoutMs} ms:\n${output.split('\n').slice(-25).join('\n')}`);
+					throw new Error(
+						`n8n did not become ready on ${url} within ${timeoutMs} ms:\n${output.split('\n').slice(-25).join('\n')}`,
+					);
 				}
 				await new Promise((r) => setTimeout(r, 500));
 			}

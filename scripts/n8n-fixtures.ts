@@ -32,8 +32,18 @@ export const CREDENTIAL_NAMES = {
 
 export function emulatorCredentials(teamUrl: string, scopes: string[] = []): CredentialInput[] {
 	return [
-		{ id: CREDENTIAL_IDS.celonisApiKeyApi, name: CREDENTIAL_NAMES.celonisApiKeyApi, type: 'celonisApiKeyApi', data: { teamUrl, apiKey: DEMO_IDENTITIES.apiKey } },
-		{ id: CREDENTIAL_IDS.celonisAppKeyApi, name: CREDENTIAL_NAMES.celonisAppKeyApi, type: 'celonisAppKeyApi', data: { teamUrl, appKey: DEMO_IDENTITIES.appKey } },
+		{
+			id: CREDENTIAL_IDS.celonisApiKeyApi,
+			name: CREDENTIAL_NAMES.celonisApiKeyApi,
+			type: 'celonisApiKeyApi',
+			data: { teamUrl, apiKey: DEMO_IDENTITIES.apiKey },
+		},
+		{
+			id: CREDENTIAL_IDS.celonisAppKeyApi,
+			name: CREDENTIAL_NAMES.celonisAppKeyApi,
+			type: 'celonisAppKeyApi',
+			data: { teamUrl, appKey: DEMO_IDENTITIES.appKey },
+		},
 		{
 			id: CREDENTIAL_IDS.celonisOAuth2Api,
 			name: CREDENTIAL_NAMES.celonisOAuth2Api,
@@ -62,8 +72,11 @@ export async function loadExamples(repoRoot: string): Promise<ExampleWorkflow[]>
 	const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 	const examples: ExampleWorkflow[] = [];
 	for (const file of files) {
-		const workflow = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as ExampleWorkflow['workflow'];
-		if (!workflow.id) workflow.id = `ex${file.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 21); // n8n ignores workflow ids longer than 21 characters
+		const workflow = JSON.parse(
+			await fs.readFile(path.join(dir, file), 'utf8'),
+		) as ExampleWorkflow['workflow'];
+		if (!workflow.id)
+			workflow.id = `ex${file.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 21); // n8n ignores workflow ids longer than 21 characters
 		examples.push({ file, workflow });
 	}
 	return examples;
@@ -87,9 +100,16 @@ export const LOCAL_OWNER: OwnerLogin = {
  * n8n 2.41 cannot skip owner setup, but it can create the owner at start-up from environment variables
  * (N8N_INSTANCE_OWNER_MANAGED_BY_ENV, with a bcrypt hash of the password, hashed with n8n's own bcryptjs).
  */
-export async function ownerEnv(runtime: N8nRuntime, owner: OwnerLogin = LOCAL_OWNER): Promise<NodeJS.ProcessEnv> {
-	const requireFromN8n = createRequire(path.join(runtime.dir, 'n8n', 'node_modules', 'n8n', 'package.json'));
-	const bcrypt = requireFromN8n('bcryptjs') as { hash(text: string, rounds: number): Promise<string> };
+export async function ownerEnv(
+	runtime: N8nRuntime,
+	owner: OwnerLogin = LOCAL_OWNER,
+): Promise<NodeJS.ProcessEnv> {
+	const requireFromN8n = createRequire(
+		path.join(runtime.dir, 'n8n', 'node_modules', 'n8n', 'package.json'),
+	);
+	const bcrypt = requireFromN8n('bcryptjs') as {
+		hash(text: string, rounds: number): Promise<string>;
+	};
 	return {
 		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 		N8N_INSTANCE_OWNER_EMAIL: owner.email,
@@ -103,9 +123,15 @@ export async function ownerEnv(runtime: N8nRuntime, owner: OwnerLogin = LOCAL_OW
  * Points an example's webhook (an HTTP Request node posting to a placeholder example.com host) at a local URL, so
  * the demo and the e2e tests can run it without internet and count what it sent.
  */
-export function withLocalWebhook<T extends ExampleWorkflow['workflow']>(workflow: T, url: string): T {
-	const nodes = (workflow.nodes as Array<{ type: string; parameters: Record<string, unknown> }>).map((node) =>
-		node.type === 'n8n-nodes-base.httpRequest' && /^https?:\/\/[^/]*example\.com\//.test(String(node.parameters.url))
+export function withLocalWebhook<T extends ExampleWorkflow['workflow']>(
+	workflow: T,
+	url: string,
+): T {
+	const nodes = (
+		workflow.nodes as Array<{ type: string; parameters: Record<string, unknown> }>
+	).map((node) =>
+		node.type === 'n8n-nodes-base.httpRequest' &&
+		/^https?:\/\/[^/]*example\.com\//.test(String(node.parameters.url))
 			? { ...node, parameters: { ...node.parameters, url } }
 			: node,
 	);
@@ -113,7 +139,11 @@ export function withLocalWebhook<T extends ExampleWorkflow['workflow']>(workflow
 }
 
 /** A local HTTP endpoint that stores every JSON body posted to it (stands in for a SIEM webhook). */
-export async function startWebhookSink(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+export async function startWebhookSink(): Promise<{
+	url: string;
+	received: unknown[];
+	close(): Promise<void>;
+}> {
 	const http = await import('node:http');
 	const received: unknown[] = [];
 	const server = http.createServer((req, res) => {
@@ -131,5 +161,9 @@ export async function startWebhookSink(): Promise<{ url: string; received: unkno
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as { port: number };
-	return { url: `http://127.0.0.1:${port}/webhook`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://127.0.0.1:${port}/webhook`,
+		received,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }

@@ -32,7 +32,10 @@ export interface N8nRuntime {
 }
 
 export function cacheRoot(): string {
-	const base = process.env.N8N_CELONIS_CACHE || process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	const base =
+		process.env.N8N_CELONIS_CACHE ||
+		process.env.XDG_CACHE_HOME ||
+		path.join(os.homedir(), '.cache');
 	return path.join(base, 'n8n-nodes-celonis');
 }
 
@@ -64,7 +67,9 @@ function layout(dir: string): Omit<N8nRuntime, 'env'> & { binDir: string; nodeDi
  * e.g. ignore-scripts=true, which would silently skip the sqlite3 build).
  */
 function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+	);
 	return { ...env, ...extra };
 }
 
@@ -81,19 +86,33 @@ function runtimeEnv(dir: string): NodeJS.ProcessEnv {
 }
 
 /** Runs a command, appending its output to a log file; prints a heartbeat line every 30 s. */
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; label: string; timeoutMs?: number }) {
+function run(
+	cmd: string,
+	args: string[],
+	opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; label: string; timeoutMs?: number },
+) {
 	return new Promise<void>((resolve, reject) => {
 		const started = Date.now();
 		const out = createWriteStream(opts.logFile, { flags: 'a' });
 		out.write(`\n$ ${cmd} ${args.join(' ')}\n`);
-		const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(cmd, args, {
+			cwd: opts.cwd,
+			env: opts.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		child.stdout.pipe(out, { end: false });
 		child.stderr.pipe(out, { end: false });
-		const beat = setInterval(() => log(`  … ${opts.label} still running (${seconds(started)})`), 30_000);
-		const deadline = setTimeout(() => {
-			log(`  ${opts.label} did not finish within ${opts.timeoutMs} ms; stopping it`);
-			child.kill('SIGKILL');
-		}, opts.timeoutMs ?? 30 * 60_000);
+		const beat = setInterval(
+			() => log(`  … ${opts.label} still running (${seconds(started)})`),
+			30_000,
+		);
+		const deadline = setTimeout(
+			() => {
+				log(`  ${opts.label} did not finish within ${opts.timeoutMs} ms; stopping it`);
+				child.kill('SIGKILL');
+			},
+			opts.timeoutMs ?? 30 * 60_000,
+		);
 		child.on('error', (error) => {
 			clearTimeout(deadline);
 			clearInterval(beat);
@@ -107,7 +126,8 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 				if (code === 0) {
 					log(`  ${opts.label} done in ${seconds(started)}`);
 					resolve();
-				} else reject(new Error(`${opts.label} failed with exit code ${code}; see ${opts.logFile}`));
+				} else
+					reject(new Error(`${opts.label} failed with exit code ${code}; see ${opts.logFile}`));
 			});
 		});
 	});
@@ -145,7 +165,8 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
 				await fs.rm(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (!announced) log(`another process (pid ${owner || '?'}) is installing the runtime; waiting…`);
+			if (!announced)
+				log(`another process (pid ${owner || '?'}) is installing the runtime; waiting…`);
 			announced = true;
 			await new Promise((r) => setTimeout(r, 2000));
 		}
@@ -162,34 +183,58 @@ async function install(finalDir: string): Promise<void> {
 	const logFile = `${finalDir}.install.log`;
 	const { nodeBin, nodeDir, binDir } = layout(tmp);
 	const started = Date.now();
-	log(`installing Node 24 and n8n@${N8N_VERSION} into ${finalDir} (first run only, ~8-10 min; log: ${logFile})`);
+	log(
+		`installing Node 24 and n8n@${N8N_VERSION} into ${finalDir} (first run only, ~8-10 min; log: ${logFile})`,
+	);
 	await fs.writeFile(logFile, '');
 	try {
 		await fs.mkdir(path.join(tmp, 'node24'), { recursive: true });
 		await fs.mkdir(path.join(tmp, 'n8n'), { recursive: true });
 		for (const sub of ['node24', 'n8n']) {
-			await fs.writeFile(path.join(tmp, sub, 'package.json'), JSON.stringify({ name: `runtime-${sub}`, private: true }));
+			await fs.writeFile(
+				path.join(tmp, sub, 'package.json'),
+				JSON.stringify({ name: `runtime-${sub}`, private: true }),
+			);
 		}
 		const npmFlags = ['--no-fund', '--no-audit', '--no-update-notifier', '--loglevel=warn'];
 
 		log(`[1/3] npm install ${NODE_PACKAGE}`);
-		await run('npm', ['install', NODE_PACKAGE, ...npmFlags], { cwd: path.join(tmp, 'node24'), env: cleanNpmEnv(), logFile, label: NODE_PACKAGE });
+		await run('npm', ['install', NODE_PACKAGE, ...npmFlags], {
+			cwd: path.join(tmp, 'node24'),
+			env: cleanNpmEnv(),
+			logFile,
+			label: NODE_PACKAGE,
+		});
 		await fs.mkdir(binDir, { recursive: true });
 		await fs.symlink(path.relative(binDir, nodeBin), path.join(binDir, 'node'));
 
 		// The system npm runs on Node 24 through PATH; native builds use Node 24's headers (the machine npmrc says /usr).
-		const env = cleanNpmEnv({ PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: nodeDir });
+		const env = cleanNpmEnv({
+			PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+			npm_config_nodedir: nodeDir,
+		});
 		log(`[2/3] npm install n8n@${N8N_VERSION} --ignore-scripts (~5 min)`);
 		// The registry sometimes leaves connections hanging: give each attempt a deadline and retry once.
 		for (let attempt = 1; ; attempt++) {
 			try {
-				await run('npm', ['install', `n8n@${N8N_VERSION}`, '--save-exact', '--ignore-scripts', '--fetch-timeout=120000', ...npmFlags], {
-					cwd: path.join(tmp, 'n8n'),
-					env,
-					logFile,
-					label: `n8n@${N8N_VERSION}`,
-					timeoutMs: 20 * 60_000,
-				});
+				await run(
+					'npm',
+					[
+						'install',
+						`n8n@${N8N_VERSION}`,
+						'--save-exact',
+						'--ignore-scripts',
+						'--fetch-timeout=120000',
+						...npmFlags,
+					],
+					{
+						cwd: path.join(tmp, 'n8n'),
+						env,
+						logFile,
+						label: `n8n@${N8N_VERSION}`,
+						timeoutMs: 20 * 60_000,
+					},
+				);
 				break;
 			} catch (error) {
 				if (attempt >= 2) throw error;
@@ -198,12 +243,33 @@ async function install(finalDir: string): Promise<void> {
 			}
 		}
 		log('[3/3] npm rebuild sqlite3 for Node 24 (~80 s)');
-		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', ...npmFlags], { cwd: path.join(tmp, 'n8n'), env, logFile, label: 'sqlite3 rebuild' });
-		const binding = path.join(tmp, 'n8n', 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-		if (!existsSync(binding)) throw new Error(`sqlite3 was not built for Node 24 (${binding} missing)`);
-		await run(nodeBin, [layout(tmp).n8nBin, '--version'], { cwd: tmp, env, logFile, label: 'n8n --version' });
+		await run(
+			'npm',
+			['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts', ...npmFlags],
+			{ cwd: path.join(tmp, 'n8n'), env, logFile, label: 'sqlite3 rebuild' },
+		);
+		const binding = path.join(
+			tmp,
+			'n8n',
+			'node_modules',
+			'sqlite3',
+			'build',
+			'Release',
+			'node_sqlite3.node',
+		);
+		if (!existsSync(binding))
+			throw new Error(`sqlite3 was not built for Node 24 (${binding} missing)`);
+		await run(nodeBin, [layout(tmp).n8nBin, '--version'], {
+			cwd: tmp,
+			env,
+			logFile,
+			label: 'n8n --version',
+		});
 
-		await fs.writeFile(path.join(tmp, '.complete'), JSON.stringify({ n8n: N8N_VERSION, node: NODE_PACKAGE, at: new Date().toISOString() }));
+		await fs.writeFile(
+			path.join(tmp, '.complete'),
+			JSON.stringify({ n8n: N8N_VERSION, node: NODE_PACKAGE, at: new Date().toISOString() }),
+		);
 		await fs.rm(finalDir, { recursive: true, force: true });
 		await fs.rename(tmp, finalDir);
 		log(`runtime ready in ${seconds(started)}`);
@@ -226,7 +292,8 @@ export async function ensureN8nRuntime(): Promise<N8nRuntime> {
 	}
 	const { nodeBin, n8nBin } = layout(dir);
 	for (const file of [nodeBin, n8nBin]) {
-		if (!existsSync(file)) throw new Error(`n8n runtime is incomplete (${file} missing); delete ${dir} and retry`);
+		if (!existsSync(file))
+			throw new Error(`n8n runtime is incomplete (${file} missing); delete ${dir} and retry`);
 	}
 	return { dir, nodeBin, n8nBin, env: runtimeEnv(dir) };
 }
@@ -236,7 +303,9 @@ if (require.main === module) {
 	ensureN8nRuntime().then(
 		(rt) => {
 			log(`ok (${seconds(started)})`);
-			process.stdout.write(`${JSON.stringify({ dir: rt.dir, nodeBin: rt.nodeBin, n8nBin: rt.n8nBin }, null, 2)}\n`);
+			process.stdout.write(
+				`${JSON.stringify({ dir: rt.dir, nodeBin: rt.nodeBin, n8nBin: rt.n8nBin }, null, 2)}\n`,
+			);
 		},
 		(error: Error) => {
 			log(`ERROR: ${error.message}`);

@@ -17,7 +17,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { configureEmulator, median, ROOT, startEmulatorProcess } from '../shared/emulatorProcess';
 import { DEMO, oauthData } from '../../test/harness/emulator';
@@ -27,7 +33,9 @@ import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
 import { createRequire } from 'node:module';
 
 // n8n-core has its own copy of @n8n/di: use that container.
-const { Container } = createRequire(require.resolve('n8n-core'))('@n8n/di') as typeof import('@n8n/di');
+const { Container } = createRequire(require.resolve('n8n-core'))(
+	'@n8n/di',
+) as typeof import('@n8n/di');
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -60,12 +68,16 @@ class AuditHelperLoop implements INodeType {
 		const out: INodeExecutionData[] = [];
 		let pageToken: string | undefined;
 		do {
-			const page = (await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', {
-				method: 'GET',
-				url,
-				qs: { pageSize: 200, to, ...(pageToken ? { pageToken } : {}) },
-				json: true,
-			})) as { content: IDataObject[]; nextPageToken?: string };
+			const page = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				'celonisOAuth2Api',
+				{
+					method: 'GET',
+					url,
+					qs: { pageSize: 200, to, ...(pageToken ? { pageToken } : {}) },
+					json: true,
+				},
+			)) as { content: IDataObject[]; nextPageToken?: string };
 			for (const json of page.content) out.push({ json, pairedItem: { item: 0 } });
 			pageToken = page.nextPageToken;
 		} while (pageToken);
@@ -78,7 +90,10 @@ async function undiciLoop(url: string, token: string): Promise<number> {
 	const to = encodeURIComponent(new Date().toISOString());
 	let pageToken: string | undefined;
 	do {
-		const r = await request(`${url}${PATH}?pageSize=200&to=${to}${pageToken ? `&pageToken=${pageToken}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+		const r = await request(
+			`${url}${PATH}?pageSize=200&to=${to}${pageToken ? `&pageToken=${pageToken}` : ''}`,
+			{ headers: { authorization: `Bearer ${token}` } },
+		);
 		const page = (await r.body.json()) as { content: unknown[]; nextPageToken?: string };
 		for (const e of page.content) out.push({ json: e });
 		pageToken = page.nextPageToken;
@@ -89,7 +104,10 @@ async function undiciLoop(url: string, token: string): Promise<number> {
 async function tokenFor(url: string): Promise<string> {
 	const r = await request(`${url}/oauth2/token`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${DEMO.client.id}:${DEMO.client.secret}`).toString('base64')}` },
+		headers: {
+			'content-type': 'application/x-www-form-urlencoded',
+			authorization: `Basic ${Buffer.from(`${DEMO.client.id}:${DEMO.client.secret}`).toString('base64')}`,
+		},
 		body: 'grant_type=client_credentials&scope=audit.log%3Aread',
 	});
 	return ((await r.body.json()) as { access_token: string }).access_token;
@@ -98,7 +116,14 @@ async function tokenFor(url: string): Promise<string> {
 const celonisNode = (creds: NodeSpec['credentials'], output: string): NodeSpec => ({
 	name: 'Celonis',
 	type: 'n8n-nodes-celonis.celonis',
-	parameters: { authentication: 'oAuth2', resource: 'auditLog', operation: 'getAll', apiVersion: 'v2', timeWindow: 'all', output },
+	parameters: {
+		authentication: 'oAuth2',
+		resource: 'auditLog',
+		operation: 'getAll',
+		apiVersion: 'v2',
+		timeWindow: 'all',
+		output,
+	},
 	credentials: creds,
 });
 
@@ -122,20 +147,41 @@ async function child(url: string, events: number): Promise<void> {
 	await Container.get(BinaryDataService).init();
 	try {
 		const engine = await Engine.create();
-		const creds = engine.addCredential('celonisOAuth2Api', oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }));
+		const creds = engine.addCredential(
+			'celonisOAuth2Api',
+			oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }),
+		);
 		const r = await engine.runChain([celonisNode(creds, 'csv')]);
 		if (r.error) throw r.error;
 		const [item] = r.items('Celonis');
-		if (item.json.events !== events) throw new Error(`expected ${events} events, got ${String(item.json.events)}`);
+		if (item.json.events !== events)
+			throw new Error(`expected ${events} events, got ${String(item.json.events)}`);
 		const binary = item.binary!.data;
-		process.stdout.write(`${JSON.stringify({ events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`);
+		process.stdout.write(
+			`${JSON.stringify({ events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`,
+		);
 	} finally {
 		rmSync(storage, { recursive: true, force: true });
 	}
 }
 
-async function runChild(url: string, events: number): Promise<{ peakRssMB: number; fileBytes: number; binaryDataMode: string }> {
-	const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'audit', 'run.ts'), '--child', url, '--events', String(events)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function runChild(
+	url: string,
+	events: number,
+): Promise<{ peakRssMB: number; fileBytes: number; binaryDataMode: string }> {
+	const proc = spawn(
+		process.execPath,
+		[
+			'--import',
+			'tsx',
+			join(ROOT, 'bench', 'audit', 'run.ts'),
+			'--child',
+			url,
+			'--events',
+			String(events),
+		],
+		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+	);
 	let out = '';
 	proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
 	const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
@@ -151,28 +197,45 @@ async function main(): Promise<void> {
 	try {
 		await configureEmulator(emu.url, { generated: { auditEvents: EVENTS } });
 		const engine = await Engine.create({ 'bench.auditHelperLoop': new AuditHelperLoop() });
-		const creds = engine.addCredential('celonisOAuth2Api', oauthData(emu.url, DEMO.client, { scopes: ['audit.log:read'] }));
-		const floorSpec: NodeSpec = { name: 'Floor', type: 'bench.auditHelperLoop', parameters: { url: `${emu.url}${PATH}` }, credentials: creds };
+		const creds = engine.addCredential(
+			'celonisOAuth2Api',
+			oauthData(emu.url, DEMO.client, { scopes: ['audit.log:read'] }),
+		);
+		const floorSpec: NodeSpec = {
+			name: 'Floor',
+			type: 'bench.auditHelperLoop',
+			parameters: { url: `${emu.url}${PATH}` },
+			credentials: creds,
+		};
 		const token = await tokenFor(emu.url);
 
 		const scenarios: Record<string, () => Promise<number>> = {
-			nodeItems: async () => (await engine.runChain([celonisNode(creds, 'items')])).items('Celonis').length,
+			nodeItems: async () =>
+				(await engine.runChain([celonisNode(creds, 'items')])).items('Celonis').length,
 			helperFloor: async () => (await engine.runChain([floorSpec])).items('Floor').length,
 			undici: async () => await undiciLoop(emu.url, token),
-			nodeCsvFile: async () => Number((await engine.runChain([celonisNode(creds, 'csv')])).json('Celonis')[0]?.events),
+			nodeCsvFile: async () =>
+				Number((await engine.runChain([celonisNode(creds, 'csv')])).json('Celonis')[0]?.events),
 		};
-		const times: Record<string, number[]> = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+		const times: Record<string, number[]> = Object.fromEntries(
+			Object.keys(scenarios).map((k) => [k, []]),
+		);
 		for (const fn of Object.values(scenarios)) await fn(); // warm-up (token, JIT)
 		for (let rep = 0; rep < REPS; rep++) {
 			for (const [name, fn] of Object.entries(scenarios)) {
 				const { ms, count } = await timed(fn);
-				if (count !== EVENTS) throw new Error(`${name} returned ${count} events, expected ${EVENTS}`);
+				if (count !== EVENTS)
+					throw new Error(`${name} returned ${count} events, expected ${EVENTS}`);
 				times[name].push(ms);
 			}
 		}
 		const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))]));
-		process.stdout.write(`median ms over ${REPS} interleaved reps, ${EVENTS} events (${EVENTS / 200} pages): ${JSON.stringify(m)}\n`);
-		process.stdout.write(`file mode vs helper floor (items): ${(m.nodeCsvFile / m.helperFloor).toFixed(3)}\n`);
+		process.stdout.write(
+			`median ms over ${REPS} interleaved reps, ${EVENTS} events (${EVENTS / 200} pages): ${JSON.stringify(m)}\n`,
+		);
+		process.stdout.write(
+			`file mode vs helper floor (items): ${(m.nodeCsvFile / m.helperFloor).toFixed(3)}\n`,
+		);
 
 		const at1 = await runChild(emu.url, EVENTS);
 		process.stdout.write(`file mode, ${EVENTS} events: ${JSON.stringify(at1)}\n`);

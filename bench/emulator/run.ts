@@ -27,8 +27,9 @@ function procMem(pid: number): { rssMB: number; peakMB: number } {
 	return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
 }
 
-
-async function throughput(url: string): Promise<{ requests: number; durationMs: number; requestsPerSecond: number; errors: number }> {
+async function throughput(
+	url: string,
+): Promise<{ requests: number; durationMs: number; requestsPerSecond: number; errors: number }> {
 	const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
 	let next = 0;
 	let errors = 0;
@@ -41,20 +42,31 @@ async function throughput(url: string): Promise<{ requests: number; durationMs: 
 		}
 	};
 	// warm-up
-	for (let i = 0; i < 200; i++) await (await pool.request({ path: '/api/cloud/team', method: 'GET', headers: AUTH })).body.dump();
+	for (let i = 0; i < 200; i++)
+		await (
+			await pool.request({ path: '/api/cloud/team', method: 'GET', headers: AUTH })
+		).body.dump();
 	const t0 = performance.now();
 	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 	const durationMs = performance.now() - t0;
 	await pool.close();
-	return { requests: REQUESTS, durationMs: Math.round(durationMs), requestsPerSecond: Math.round((REQUESTS / durationMs) * 1000), errors };
+	return {
+		requests: REQUESTS,
+		durationMs: Math.round(durationMs),
+		requestsPerSecond: Math.round((REQUESTS / durationMs) * 1000),
+		errors,
+	};
 }
 
 /** A multipart body whose CSV part is generated on the fly (never held in memory). */
 function multipartCsv(totalBytes: number, boundary: string): { stream: Readable; length: number } {
-	const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n`);
+	const head = Buffer.from(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
 	const header = 'ID,NAME,AMOUNT,CREATED_AT\n';
-	const line = (i: number) => `${i},customer-${i % 9973},${(i % 100000) / 100},2024-01-01T00:00:00Z\n`;
+	const line = (i: number) =>
+		`${i},customer-${i % 9973},${(i % 100000) / 100},2024-01-01T00:00:00Z\n`;
 	async function* gen(): AsyncGenerator<Buffer> {
 		yield head;
 		let sent = header.length;
@@ -96,13 +108,16 @@ async function bigUpload(url: string, pid: number): Promise<Record<string, unkno
 	const bytes = MB * 1024 * 1024;
 	const { stream } = multipartCsv(bytes, boundary);
 	const t0 = performance.now();
-	const r = await request(`${url}/data-ingestion/api/v1/data-push/${POOL_ID}/jobs/${id}/chunks/upserted`, {
-		method: 'POST',
-		headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` },
-		body: stream,
-		bodyTimeout: 0,
-		headersTimeout: 0,
-	});
+	const r = await request(
+		`${url}/data-ingestion/api/v1/data-push/${POOL_ID}/jobs/${id}/chunks/upserted`,
+		{
+			method: 'POST',
+			headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` },
+			body: stream,
+			bodyTimeout: 0,
+			headersTimeout: 0,
+		},
+	);
 	const body = await r.body.text();
 	const uploadMs = performance.now() - t0;
 	clearInterval(sampler);
@@ -127,9 +142,13 @@ async function main(): Promise<void> {
 	const emu = await startEmulatorProcess();
 	try {
 		const tp = await throughput(emu.url);
-		process.stdout.write(`throughput: ${tp.requestsPerSecond} req/s (${tp.requests} requests, ${tp.errors} errors)\n`);
+		process.stdout.write(
+			`throughput: ${tp.requestsPerSecond} req/s (${tp.requests} requests, ${tp.errors} errors)\n`,
+		);
 		const up = await bigUpload(emu.url, emu.pid);
-		process.stdout.write(`upload: ${MB} MB in ${up.uploadMs} ms, emulator peak RSS delta ${up.peakRssDeltaMB} MB\n`);
+		process.stdout.write(
+			`upload: ${MB} MB in ${up.uploadMs} ms, emulator peak RSS delta ${up.peakRssDeltaMB} MB\n`,
+		);
 		const result = {
 			...tp,
 			targetRequestsPerSecond: 2000,

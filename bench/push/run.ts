@@ -17,7 +17,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { Engine, type NodeSpec, type RunResult } from '../../test/harness/engine';
 import { configureEmulator, startEmulatorProcess } from '../shared/emulatorProcess';
@@ -83,29 +89,43 @@ class GenerateRows implements INodeType {
 
 function baseNode(rel: string, name: string): INodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	return new (require(`n8n-nodes-base/dist/nodes/${rel}`) as Record<string, new () => INodeType>)[name]();
+	return new (require(`n8n-nodes-base/dist/nodes/${rel}`) as Record<string, new () => INodeType>)[
+		name
+	]();
 }
 
 const extraNodes = {
 	'bench.generateRows': new GenerateRows(),
-	'n8n-nodes-base.convertToFile': baseNode('Files/ConvertToFile/ConvertToFile.node.js', 'ConvertToFile'),
+	'n8n-nodes-base.convertToFile': baseNode(
+		'Files/ConvertToFile/ConvertToFile.node.js',
+		'ConvertToFile',
+	),
 };
 
 async function emulatorTableRows(url: string, table: string): Promise<number> {
-	const list = (await (await fetch(`${url}/__emulator/tables`)).json()) as Array<{ poolId: string; name: string; rowCount: number }>;
+	const list = (await (await fetch(`${url}/__emulator/tables`)).json()) as Array<{
+		poolId: string;
+		name: string;
+		rowCount: number;
+	}>;
 	return list.find((t) => t.poolId === POOL && t.name === table)?.rowCount ?? 0;
 }
 
 async function waitForJobs(url: string): Promise<void> {
 	for (;;) {
-		const jobs = (await (await fetch(`${url}/__emulator/jobs`)).json()) as Array<{ status: string }>;
+		const jobs = (await (await fetch(`${url}/__emulator/jobs`)).json()) as Array<{
+			status: string;
+		}>;
 		if (jobs.every((j) => ['DONE', 'ERROR', 'NEW', 'CANCELED'].includes(j.status))) return;
 		await new Promise((r) => setTimeout(r, 200));
 	}
 }
 
 function nodeTime(r: RunResult, names: string[]): number {
-	return names.reduce((sum, name) => sum + (r.run.data.resultData.runData[name]?.[0]?.executionTime ?? 0), 0);
+	return names.reduce(
+		(sum, name) => sum + (r.run.data.resultData.runData[name]?.[0]?.executionTime ?? 0),
+		0,
+	);
 }
 
 interface RouteResult {
@@ -115,23 +135,43 @@ interface RouteResult {
 	rowsLanded: number;
 }
 
-async function measure(url: string, table: string, nodes: NodeSpec[], pushNodes: string[]): Promise<RouteResult> {
+async function measure(
+	url: string,
+	table: string,
+	nodes: NodeSpec[],
+	pushNodes: string[],
+): Promise<RouteResult> {
 	const engine = await Engine.create(extraNodes);
 	const creds = engine.addCredential('celonisAppKeyApi', { teamUrl: url, appKey: APP_KEY });
-	const withCreds = nodes.map((n) => (n.type === 'bench.generateRows' ? n : { ...n, credentials: creds }));
+	const withCreds = nodes.map((n) =>
+		n.type === 'bench.generateRows' ? n : { ...n, credentials: creds },
+	);
 	const result = await engine.runChain(withCreds);
 	const peak = procStatusKb('VmHWM');
-	if (result.error) throw new Error(`${table}: ${result.error.message} ${result.error.description ?? ''}`);
+	if (result.error)
+		throw new Error(`${table}: ${result.error.message} ${result.error.description ?? ''}`);
 	const timeMs = nodeTime(result, pushNodes);
 	await waitForJobs(url);
-	return { timeMs, peakRssGrowth: peak - (marks.rssAfterRows ?? 0), jsonBytes: marks.jsonBytes ?? 0, rowsLanded: await emulatorTableRows(url, table) };
+	return {
+		timeMs,
+		peakRssGrowth: peak - (marks.rssAfterRows ?? 0),
+		jsonBytes: marks.jsonBytes ?? 0,
+		rowsLanded: await emulatorTableRows(url, table),
+	};
 }
 
 async function main(): Promise<void> {
 	const emu = await startEmulatorProcess();
 	try {
-		await configureEmulator(emu.url, { jobDelays: { queuedMs: 0, runningMs: 0 }, dataPush: { unlimited: true } });
-		const generate: NodeSpec = { name: 'Rows', type: 'bench.generateRows', parameters: { rows: ROWS } };
+		await configureEmulator(emu.url, {
+			jobDelays: { queuedMs: 0, runningMs: 0 },
+			dataPush: { unlimited: true },
+		});
+		const generate: NodeSpec = {
+			name: 'Rows',
+			type: 'bench.generateRows',
+			parameters: { rows: ROWS },
+		};
 
 		const ours = await measure(
 			emu.url,
@@ -158,7 +198,14 @@ async function main(): Promise<void> {
 		(globalThis as { gc?: () => void }).gc?.();
 
 		if (process.env.BENCH_STOCK === '0') {
-			console.log(JSON.stringify({ rows: ROWS, timeVsStock: null, peakRssGrowthVsItems: Math.round((ours.peakRssGrowth / ours.jsonBytes) * 1000) / 1000, rowsLanded: ours.rowsLanded }));
+			console.log(
+				JSON.stringify({
+					rows: ROWS,
+					timeVsStock: null,
+					peakRssGrowthVsItems: Math.round((ours.peakRssGrowth / ours.jsonBytes) * 1000) / 1000,
+					rowsLanded: ours.rowsLanded,
+				}),
+			);
 			return;
 		}
 		const jobs = `${emu.url}/data-ingestion/api/v1/data-push/${POOL}/jobs`;
@@ -166,7 +213,13 @@ async function main(): Promise<void> {
 			name,
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
-			parameters: { url, authentication: 'predefinedCredentialType', nodeCredentialType: 'celonisAppKeyApi', options: {}, ...extra },
+			parameters: {
+				url,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'celonisAppKeyApi',
+				options: {},
+				...extra,
+			},
 		});
 		const jobId = "{{ $('Create Job').first().json.id }}";
 		const stock = await measure(
@@ -177,15 +230,29 @@ async function main(): Promise<void> {
 					method: 'POST',
 					sendBody: true,
 					specifyBody: 'json',
-					jsonBody: JSON.stringify({ targetName: 'BENCH_STOCK', type: 'REPLACE', dataPoolId: POOL, fileType: 'CSV' }),
+					jsonBody: JSON.stringify({
+						targetName: 'BENCH_STOCK',
+						type: 'REPLACE',
+						dataPoolId: POOL,
+						fileType: 'CSV',
+					}),
 				}),
 				generate,
-				{ name: 'Convert to File', type: 'n8n-nodes-base.convertToFile', typeVersion: 1.1, parameters: { operation: 'csv', binaryPropertyName: 'data', options: {} } },
+				{
+					name: 'Convert to File',
+					type: 'n8n-nodes-base.convertToFile',
+					typeVersion: 1.1,
+					parameters: { operation: 'csv', binaryPropertyName: 'data', options: {} },
+				},
 				http('Upload Chunk', `=${jobs}/${jobId}/chunks/upserted`, {
 					method: 'POST',
 					sendBody: true,
 					contentType: 'multipart-form-data',
-					bodyParameters: { parameters: [{ parameterType: 'formBinaryData', name: 'file', inputDataFieldName: 'data' }] },
+					bodyParameters: {
+						parameters: [
+							{ parameterType: 'formBinaryData', name: 'file', inputDataFieldName: 'data' },
+						],
+					},
 				}),
 				http('Execute Job', `=${jobs}/${jobId}`, { method: 'POST' }),
 			],
@@ -201,8 +268,16 @@ async function main(): Promise<void> {
 		console.log(
 			JSON.stringify({
 				detail: {
-					ours: { ...ours, peakRssGrowthMB: Math.round(ours.peakRssGrowth / 1e6), jsonMB: Math.round(ours.jsonBytes / 1e6) },
-					stock: { ...stock, peakRssGrowthMB: Math.round(stock.peakRssGrowth / 1e6), peakRssGrowthVsItems: Math.round((stock.peakRssGrowth / stock.jsonBytes) * 1000) / 1000 },
+					ours: {
+						...ours,
+						peakRssGrowthMB: Math.round(ours.peakRssGrowth / 1e6),
+						jsonMB: Math.round(ours.jsonBytes / 1e6),
+					},
+					stock: {
+						...stock,
+						peakRssGrowthMB: Math.round(stock.peakRssGrowth / 1e6),
+						peakRssGrowthVsItems: Math.round((stock.peakRssGrowth / stock.jsonBytes) * 1000) / 1000,
+					},
 				},
 			}),
 		);

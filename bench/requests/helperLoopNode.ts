@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 /**
  * The floor for any n8n-native node: one GET per item through n8n's own httpRequestWithAuthentication,
@@ -23,7 +28,11 @@ export class HelperLoop implements INodeType {
 		const url = this.getNodeParameter('url', 0) as string;
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
-			const json = await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', { method: 'GET', url, json: true });
+			const json = await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', {
+				method: 'GET',
+				url,
+				json: true,
+			});
 			out.push({ json, pairedItem: { item: i } });
 		}
 		return [out];

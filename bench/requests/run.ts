@@ -34,11 +34,22 @@ async function main() {
 			scopes: ['audit.log:read'],
 			customScopes: '',
 		});
-		const input = (n: number): NodeSpec => ({ name: 'Input', type: 'test.emitItems', parameters: { items: JSON.stringify(Array.from({ length: n }, (_, i) => ({ i }))) } });
+		const input = (n: number): NodeSpec => ({
+			name: 'Input',
+			type: 'test.emitItems',
+			parameters: { items: JSON.stringify(Array.from({ length: n }, (_, i) => ({ i }))) },
+		});
 		const celonis = (concurrency?: number, extra: Partial<NodeSpec> = {}): NodeSpec => ({
 			name: 'Target',
 			type: 'n8n-nodes-celonis.celonis',
-			parameters: { authentication: 'oAuth2', resource: 'httpRequest', operation: 'request', method: 'GET', path: PATH, options: concurrency ? { concurrency } : {} },
+			parameters: {
+				authentication: 'oAuth2',
+				resource: 'httpRequest',
+				operation: 'request',
+				method: 'GET',
+				path: PATH,
+				options: concurrency ? { concurrency } : {},
+			},
 			credentials: creds,
 			...extra,
 		});
@@ -46,18 +57,33 @@ async function main() {
 			name: 'Target',
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
-			parameters: { method: 'GET', url: `${emu.url}${PATH}`, authentication: 'predefinedCredentialType', nodeCredentialType: 'celonisOAuth2Api', options: {} },
+			parameters: {
+				method: 'GET',
+				url: `${emu.url}${PATH}`,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'celonisOAuth2Api',
+				options: {},
+			},
 			credentials: creds,
 			...extra,
 		});
-		const helperLoop: NodeSpec = { name: 'Target', type: 'bench.helperLoop', parameters: { url: `${emu.url}${PATH}` }, credentials: creds };
+		const helperLoop: NodeSpec = {
+			name: 'Target',
+			type: 'bench.helperLoop',
+			parameters: { url: `${emu.url}${PATH}` },
+			credentials: creds,
+		};
 
 		const timed = async (nodes: NodeSpec[]) => {
 			const started = performance.now();
 			const result = await engine.runChain(nodes);
 			const ms = performance.now() - started;
 			const items = result.json('Target');
-			return { ms, succeeded: result.status === 'success' ? items.filter((j) => !('error' in j)).length : 0, result };
+			return {
+				ms,
+				succeeded: result.status === 'success' ? items.filter((j) => !('error' in j)).length : 0,
+				result,
+			};
 		};
 		const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
 
@@ -76,12 +102,21 @@ async function main() {
 		const httpLimited = await timed([input(LIMITED), httpNode({ continueOnFail: true })]);
 		await settle();
 		log('limited: HTTP Request node with Retry On Fail (5 tries, 5 s) …');
-		const httpRetryLimited = await timed([input(LIMITED), httpNode({ retryOnFail: { maxTries: 5, waitBetweenTries: 5000 } })]);
+		const httpRetryLimited = await timed([
+			input(LIMITED),
+			httpNode({ retryOnFail: { maxTries: 5, waitBetweenTries: 5000 } }),
+		]);
 		await configureEmulator(emu.url, { rateLimit: { requestsPerSecond: null } });
 		const boundMs = (LIMITED / RATE) * 1000;
 
 		// 2. No limit.
-		const runs = { sequential: [] as number[], concurrent16: [] as number[], httpNode: [] as number[], helperFloor: [] as number[], undici: [] as number[] };
+		const runs = {
+			sequential: [] as number[],
+			concurrent16: [] as number[],
+			httpNode: [] as number[],
+			helperFloor: [] as number[],
+			undici: [] as number[],
+		};
 		const token = String(engine.store.all()[0].data.accessToken);
 		for (let round = 0; round < 3; round++) {
 			log(`no limit: round ${round + 1}/3 …`);
@@ -91,17 +126,28 @@ async function main() {
 			runs.helperFloor.push((await timed([input(REQUESTS), helperLoop])).ms);
 			const started = performance.now();
 			for (let i = 0; i < REQUESTS; i++) {
-				const response = await request(`${emu.url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+				const response = await request(`${emu.url}${PATH}`, {
+					headers: { authorization: `Bearer ${token}` },
+				});
 				await response.body.json();
 			}
 			runs.undici.push(performance.now() - started);
 		}
-		const statsAfter = (await (await fetch(`${emu.url}/__emulator/token-stats`)).json()) as { issued: number };
-		const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<keyof typeof runs, number>;
+		const statsAfter = (await (await fetch(`${emu.url}/__emulator/token-stats`)).json()) as {
+			issued: number;
+		};
+		const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
+			keyof typeof runs,
+			number
+		>;
 
 		const round2 = (x: number) => Math.round(x * 100) / 100;
-		log(`limited: Celonis ${limited.succeeded}/${LIMITED} in ${Math.round(limited.ms)} ms (bound ${boundMs} ms); HTTP node ${httpLimited.succeeded}; HTTP node + retry ${httpRetryLimited.succeeded} in ${Math.round(httpRetryLimited.ms)} ms`);
-		log(`no limit (median ms for ${REQUESTS}): ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v)])))}`);
+		log(
+			`limited: Celonis ${limited.succeeded}/${LIMITED} in ${Math.round(limited.ms)} ms (bound ${boundMs} ms); HTTP node ${httpLimited.succeeded}; HTTP node + retry ${httpRetryLimited.succeeded} in ${Math.round(httpRetryLimited.ms)} ms`,
+		);
+		log(
+			`no limit (median ms for ${REQUESTS}): ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v)])))}`,
+		);
 		console.log(
 			JSON.stringify({
 				limitedRequests: LIMITED,

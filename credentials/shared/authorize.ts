@@ -14,10 +14,15 @@ export function authorizeForTeam(
 	authorization: string | undefined,
 ): IHttpRequestOptions {
 	const origin = normalizeTeamUrl(teamUrl);
-	const legacyUrl = (requestOptions as IHttpRequestOptions & { uri?: string }).url ?? (requestOptions as { uri?: string }).uri ?? '';
+	const legacyUrl =
+		(requestOptions as IHttpRequestOptions & { uri?: string }).url ??
+		(requestOptions as { uri?: string }).uri ??
+		'';
 	// `https:evil.com` resolves against the team for WHATWG URL, but to evil.com for some HTTP clients: refuse it.
 	if (/^[a-z][a-z0-9+.-]*:(?!\/\/)/i.test(legacyUrl.trim())) {
-		throw new CelonisAuthError(`"${legacyUrl}" is not a usable URL: after the scheme it needs "//" and a host. Use a path on the team (e.g. /integration/api/pools) or the full team URL.`);
+		throw new CelonisAuthError(
+			`"${legacyUrl}" is not a usable URL: after the scheme it needs "//" and a host. Use a path on the team (e.g. /integration/api/pools) or the full team URL.`,
+		);
 	}
 	const target = targetOrigin(requestOptions, origin);
 	if (target !== origin) {
@@ -31,7 +36,10 @@ export function authorizeForTeam(
 		if (name.toLowerCase() === 'authorization') delete headers[name];
 	}
 	if (authorization !== undefined) headers.Authorization = authorization;
-	const url = (requestOptions as IHttpRequestOptions & { uri?: string }).url ?? (requestOptions as { uri?: string }).uri ?? '';
+	const url =
+		(requestOptions as IHttpRequestOptions & { uri?: string }).url ??
+		(requestOptions as { uri?: string }).uri ??
+		'';
 	const baseURL = requestOptions.baseURL ?? (isAbsolute(url) ? undefined : origin);
 	return { ...requestOptions, ...(baseURL ? { baseURL } : {}), headers };
 }

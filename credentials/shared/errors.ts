@@ -15,7 +15,12 @@ export class CelonisAuthError extends Error {
 /** Low-level failure codes (ECONNREFUSED, ENOTFOUND, certificate errors, ...) from a thrown request error. */
 export function networkErrorCode(error: unknown): string | undefined {
 	const e = error as { code?: unknown; cause?: { code?: unknown } };
-	const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
+	const code =
+		typeof e?.code === 'string'
+			? e.code
+			: typeof e?.cause?.code === 'string'
+				? e.cause.code
+				: undefined;
 	return code;
 }
 
@@ -29,7 +34,9 @@ export function unreachableTeamError(origin: string, error: unknown): CelonisAut
 				: /CERT|SSL|TLS/i.test(code)
 					? 'The TLS certificate was rejected: check the address, or your proxy settings.'
 					: 'Check the Team URL, your network and proxy settings.';
-	return new CelonisAuthError(`Could not reach the Celonis team at ${origin}: ${describeNetworkCode(code)}. ${hint}`);
+	return new CelonisAuthError(
+		`Could not reach the Celonis team at ${origin}: ${describeNetworkCode(code)}. ${hint}`,
+	);
 }
 
 /** Removes every occurrence of the given secrets from a text that came from a server. */

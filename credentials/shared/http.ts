@@ -34,7 +34,11 @@ export async function sendRaw(
 	// With ignoreHttpStatusErrors every HTTP answer resolves: a rejection means no answer at all.
 	if ('networkError' in outcome) throw unreachableTeamError(origin, outcome.networkError);
 	const { response } = outcome;
-	return { status: response.statusCode, headers: response.headers ?? {}, body: parseBody(response.body) };
+	return {
+		status: response.statusCode,
+		headers: response.headers ?? {},
+		body: parseBody(response.body),
+	};
 }
 
 function parseBody(body: unknown): unknown {

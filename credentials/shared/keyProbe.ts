@@ -1,4 +1,8 @@
-import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { normalizeTeamUrl } from '../../nodes/Celonis/shared/teamUrl';
 import { authorizeForTeam } from './authorize';
@@ -8,21 +12,32 @@ import { describeStatus, sendRaw } from './http';
 export type KeyScheme = 'Bearer' | 'AppKey';
 
 const KEY_KIND: Record<KeyScheme, { name: string; credential: string; where: string }> = {
-	Bearer: { name: 'a User API key', credential: 'Celonis API Key', where: 'Edit Profile → API Keys' },
-	AppKey: { name: 'an Application key', credential: 'Celonis Application Key', where: 'Admin & Settings → Applications' },
+	Bearer: {
+		name: 'a User API key',
+		credential: 'Celonis API Key',
+		where: 'Edit Profile → API Keys',
+	},
+	AppKey: {
+		name: 'an Application key',
+		credential: 'Celonis Application Key',
+		where: 'Admin & Settings → Applications',
+	},
 };
 
 export function readKey(value: unknown, scheme: KeyScheme): string {
 	const key = typeof value === 'string' ? value.trim() : '';
 	const kind = KEY_KIND[scheme];
-	if (key === '') throw new CelonisAuthError(`Enter ${kind.name} (created in Celonis under ${kind.where}).`);
+	if (key === '')
+		throw new CelonisAuthError(`Enter ${kind.name} (created in Celonis under ${kind.where}).`);
 	if (/^(bearer|appkey)\s/i.test(key)) {
-		throw new CelonisAuthError('Paste only the key itself, without a "Bearer " or "AppKey " prefix: the credential adds the right prefix.');
+		throw new CelonisAuthError(
+			'Paste only the key itself, without a "Bearer " or "AppKey " prefix: the credential adds the right prefix.',
+		);
 	}
-	if (/[\r\n]/.test(key)) throw new CelonisAuthError('The key contains a line break. Paste it again as a single line.');
+	if (/[\r\n]/.test(key))
+		throw new CelonisAuthError('The key contains a line break. Paste it again as a single line.');
 	return key;
 }
-
 
 async function probe(helper: IHttpRequestHelper, origin: string, scheme: KeyScheme, key: string) {
 	return await sendRaw(helper, origin, {
@@ -71,10 +86,14 @@ export async function checkStaticKey(
 		);
 	}
 	if (response.status === 429) {
-		throw new CelonisAuthError(`The team ${origin} is rate limiting requests (HTTP 429). Try again in a minute.`);
+		throw new CelonisAuthError(
+			`The team ${origin} is rate limiting requests (HTTP 429). Try again in a minute.`,
+		);
 	}
 	if (response.status >= 500) {
-		throw new CelonisAuthError(`The team ${origin} failed to answer (${describeStatus(response)}). Try again later.`);
+		throw new CelonisAuthError(
+			`The team ${origin} failed to answer (${describeStatus(response)}). Try again later.`,
+		);
 	}
 	throw new CelonisAuthError(
 		`${origin} does not look like a Celonis team: ${origin}/api/cloud/team answered ${describeStatus(response)}. ` +
@@ -85,12 +104,18 @@ export async function checkStaticKey(
 /** preAuthentication of a static-key credential: the key check, whose result n8n stores in `keyCheck`. */
 export function staticKeyPreAuthentication(scheme: KeyScheme, keyField: string) {
 	return async function (this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return { keyCheck: await checkStaticKey(this, credentials.teamUrl, credentials[keyField], scheme) };
+		return {
+			keyCheck: await checkStaticKey(this, credentials.teamUrl, credentials[keyField], scheme),
+		};
 	};
 }
 
 /** authenticate of a static-key credential: `Authorization: <scheme> <key>`, only towards the team. */
 export function staticKeyAuthenticate(scheme: KeyScheme, keyField: string) {
 	return async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		authorizeForTeam(credentials.teamUrl, requestOptions, `${scheme} ${readKey(credentials[keyField], scheme)}`);
+		authorizeForTeam(
+			credentials.teamUrl,
+			requestOptions,
+			`${scheme} ${readKey(credentials[keyField], scheme)}`,
+		);
 }

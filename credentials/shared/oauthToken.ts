@@ -32,15 +32,24 @@ const METHOD_LABEL: Record<ClientAuthMethod, string> = {
 	clientSecretPost: 'Client Secret Post',
 };
 
-export function readClientSettings(credentials: ICredentialDataDecryptedObject): OAuthClientSettings {
+export function readClientSettings(
+	credentials: ICredentialDataDecryptedObject,
+): OAuthClientSettings {
 	// Invalid team URLs and scopes throw errors whose messages already say what to enter.
 	const origin = normalizeTeamUrl(credentials.teamUrl);
 	const scopes = assembleScopes(credentials.scopes, credentials.customScopes);
 	const clientId = String(credentials.clientId ?? '').trim();
 	const clientSecret = String(credentials.clientSecret ?? '');
-	if (clientId === '') throw new CelonisAuthError('Enter the Client ID of your Celonis OAuth client (Admin & Settings → Applications).');
-	if (clientSecret === '') throw new CelonisAuthError('Enter the Client Secret of your Celonis OAuth client (shown once when the client is created; regenerate it in Admin & Settings → Applications if it was lost).');
-	const authMethod: ClientAuthMethod = credentials.authMethod === 'clientSecretPost' ? 'clientSecretPost' : 'clientSecretBasic';
+	if (clientId === '')
+		throw new CelonisAuthError(
+			'Enter the Client ID of your Celonis OAuth client (Admin & Settings → Applications).',
+		);
+	if (clientSecret === '')
+		throw new CelonisAuthError(
+			'Enter the Client Secret of your Celonis OAuth client (shown once when the client is created; regenerate it in Admin & Settings → Applications if it was lost).',
+		);
+	const authMethod: ClientAuthMethod =
+		credentials.authMethod === 'clientSecretPost' ? 'clientSecretPost' : 'clientSecretBasic';
 	return { origin, clientId, clientSecret, authMethod, scopes };
 }
 
@@ -61,7 +70,11 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 	return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
-export function tokenRequestBody(s: OAuthClientSettings, method: ClientAuthMethod, scopes: string[]): string {
+export function tokenRequestBody(
+	s: OAuthClientSettings,
+	method: ClientAuthMethod,
+	scopes: string[],
+): string {
 	const form = new URLSearchParams({ grant_type: 'client_credentials' });
 	if (scopes.length > 0) form.set('scope', scopes.join(' '));
 	if (method === 'clientSecretPost') {
@@ -81,7 +94,8 @@ async function requestToken(
 		'Content-Type': 'application/x-www-form-urlencoded',
 		Accept: 'application/json',
 	};
-	if (method === 'clientSecretBasic') headers.Authorization = basicAuthorization(s.clientId, s.clientSecret);
+	if (method === 'clientSecretBasic')
+		headers.Authorization = basicAuthorization(s.clientId, s.clientSecret);
 	return await sendRaw(helper, s.origin, {
 		method: 'POST',
 		url: `${s.origin}/oauth2/token`,
@@ -102,7 +116,9 @@ function oauthError(response: RawResponse): { error?: string; description?: stri
 
 function isTokenResponse(response: RawResponse): boolean {
 	const body = response.body as { access_token?: unknown } | undefined;
-	return response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== '';
+	return (
+		response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== ''
+	);
 }
 
 /**
@@ -120,7 +136,11 @@ export async function fetchClientCredentialsToken(
 	throw await explainTokenFailure(helper, s, response);
 }
 
-function toStoredToken(response: RawResponse, s: OAuthClientSettings, issuedAt: number): StoredToken {
+function toStoredToken(
+	response: RawResponse,
+	s: OAuthClientSettings,
+	issuedAt: number,
+): StoredToken {
 	const body = response.body as { access_token: string; expires_in?: unknown; scope?: unknown };
 	const lifetime = Number(body.expires_in);
 	const seconds = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEFAULT_LIFETIME_SECONDS;
@@ -144,7 +164,8 @@ async function explainTokenFailure(
 	const teamHint = `${s.origin}/oauth2/token`;
 
 	if (error === 'invalid_client' || (response.status === 401 && error === undefined)) {
-		const other: ClientAuthMethod = s.authMethod === 'clientSecretBasic' ? 'clientSecretPost' : 'clientSecretBasic';
+		const other: ClientAuthMethod =
+			s.authMethod === 'clientSecretBasic' ? 'clientSecretPost' : 'clientSecretBasic';
 		const retry = await requestToken(helper, s, other, s.scopes);
 		if (isTokenResponse(retry) || oauthError(retry).error === 'invalid_scope') {
 			return new CelonisAuthError(
@@ -160,7 +181,10 @@ async function explainTokenFailure(
 	}
 	if (error === 'invalid_scope') {
 		const rejected = await findRejectedScopes(helper, s);
-		const which = rejected.length > 0 ? `these scopes: ${rejected.join(', ')}` : `the requested scopes (${s.scopes.join(' ')})`;
+		const which =
+			rejected.length > 0
+				? `these scopes: ${rejected.join(', ')}`
+				: `the requested scopes (${s.scopes.join(' ')})`;
 		return new CelonisAuthError(
 			`The OAuth client "${s.clientId}" may not request ${which}. Remove them from Scopes / Custom Scopes, ` +
 				'or allow them for the client in Celonis (Admin & Settings → Applications → edit the OAuth client).' +
@@ -175,14 +199,20 @@ async function explainTokenFailure(
 		);
 	}
 	if (error !== undefined) {
-		return new CelonisAuthError(`The token request was refused (${error}, HTTP ${response.status}).${detail}`);
+		return new CelonisAuthError(
+			`The token request was refused (${error}, HTTP ${response.status}).${detail}`,
+		);
 	}
 	if (response.status === 429) {
 		const reset = headerValue(response.headers, 'x-ratelimit-reset');
-		return new CelonisAuthError(`The Celonis token endpoint is rate limiting this team (HTTP 429)${reset ? `; retry after ${reset}` : ''}.`);
+		return new CelonisAuthError(
+			`The Celonis token endpoint is rate limiting this team (HTTP 429)${reset ? `; retry after ${reset}` : ''}.`,
+		);
 	}
 	if (response.status >= 500) {
-		return new CelonisAuthError(`The Celonis token endpoint failed (${describeStatus(response)}). Try again later.`);
+		return new CelonisAuthError(
+			`The Celonis token endpoint failed (${describeStatus(response)}). Try again later.`,
+		);
 	}
 	return new CelonisAuthError(
 		`${s.origin} does not look like a Celonis team: ${teamHint} answered ${describeStatus(response)} without an access token. ` +
@@ -191,7 +221,10 @@ async function explainTokenFailure(
 }
 
 /** Asks for each scope on its own to name exactly the ones the client may not request. */
-async function findRejectedScopes(helper: IHttpRequestHelper, s: OAuthClientSettings): Promise<string[]> {
+async function findRejectedScopes(
+	helper: IHttpRequestHelper,
+	s: OAuthClientSettings,
+): Promise<string[]> {
 	if (s.scopes.length <= 1) return s.scopes;
 	const rejected: string[] = [];
 	// Capped so a long list cannot run into the token endpoint's rate limit; beyond it the server's words remain.
@@ -206,7 +239,10 @@ async function findRejectedScopes(helper: IHttpRequestHelper, s: OAuthClientSett
  * Whether the stored token can be sent: present, issued for the current settings and not about to expire.
  * The margin is 30 s, or a tenth of the lifetime for short-lived tokens.
  */
-export function hasUsableToken(credentials: ICredentialDataDecryptedObject, now: number = Date.now()): boolean {
+export function hasUsableToken(
+	credentials: ICredentialDataDecryptedObject,
+	now: number = Date.now(),
+): boolean {
 	const token = credentials.accessToken;
 	if (typeof token !== 'string' || token === '') return false;
 	const settings = readClientSettingsOrUndefined(credentials);
@@ -222,7 +258,9 @@ export function usableUntilOf(credentials: ICredentialDataDecryptedObject): numb
 	return expiresAt - Math.min(30_000, (expiresAt - issuedAt) / 10);
 }
 
-function readClientSettingsOrUndefined(credentials: ICredentialDataDecryptedObject): OAuthClientSettings | undefined {
+function readClientSettingsOrUndefined(
+	credentials: ICredentialDataDecryptedObject,
+): OAuthClientSettings | undefined {
 	try {
 		return readClientSettings(credentials);
 	} catch {

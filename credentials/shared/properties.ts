@@ -24,7 +24,10 @@ export const keyCheckProperty: INodeProperties = {
 	default: '',
 };
 
-export const CELONIS_ICON: Icon = { light: 'file:../icons/celonis.svg', dark: 'file:../icons/celonis.dark.svg' };
+export const CELONIS_ICON: Icon = {
+	light: 'file:../icons/celonis.svg',
+	dark: 'file:../icons/celonis.dark.svg',
+};
 
 /**
  * The credential test: n8n runs preAuthentication first (the key check or the token request, which

@@ -8,6 +8,18 @@ import { ROUTE_SCOPES } from '../scopes';
 const access = { scopes: ROUTE_SCOPES.audit, permission: PERMISSIONS.auditLog };
 
 export const auditRoutes: RouteDef[] = [
-	{ method: 'GET', path: '/log/api/external/audit', family: 'audit', access, handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, ctx.store.audit)) },
-	{ method: 'GET', path: '/log/api/external/v2/audit', family: 'audit', access, handler: (ctx: Ctx) => sendJson(ctx, 200, cursorPage(ctx, ctx.store.audit)) },
+	{
+		method: 'GET',
+		path: '/log/api/external/audit',
+		family: 'audit',
+		access,
+		handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, ctx.store.audit)),
+	},
+	{
+		method: 'GET',
+		path: '/log/api/external/v2/audit',
+		family: 'audit',
+		access,
+		handler: (ctx: Ctx) => sendJson(ctx, 200, cursorPage(ctx, ctx.store.audit)),
+	},
 ];

@@ -10,25 +10,57 @@ import { PERMISSIONS } from '../permissions';
 import type { RouteDef } from '../router';
 import { ROUTE_SCOPES } from '../scopes';
 import type { ContinuousItem, Store } from '../store';
-import { coerce, DEFAULT_VARCHAR_LENGTH, inferTypeFromStrings, inferTypeFromValue, type Column, type Row } from '../tables';
+import {
+	coerce,
+	DEFAULT_VARCHAR_LENGTH,
+	inferTypeFromStrings,
+	inferTypeFromValue,
+	type Column,
+	type Row,
+} from '../tables';
 
 function poolOr404(ctx: Ctx): string {
 	const poolId = ctx.params.poolId as string;
-	if (!ctx.store.pool(poolId)) throw new HttpError(404, `Data pool ${poolId} not found`, (res) => sendJsonString(res, 404, `Data pool with id ${poolId} not found`));
+	if (!ctx.store.pool(poolId))
+		throw new HttpError(404, `Data pool ${poolId} not found`, (res) =>
+			sendJsonString(res, 404, `Data pool with id ${poolId} not found`),
+		);
 	return poolId;
 }
 
 async function upload(ctx: Ctx): Promise<void> {
 	const poolId = poolOr404(ctx);
 	const targetName = ctx.query.get('targetName');
-	if (!targetName) throw new HttpError(400, "Required request parameter 'targetName' for method parameter type String is not present", (res) => sendPlainText(res, 400, "Required request parameter 'targetName' for method parameter type String is not present"));
+	if (!targetName)
+		throw new HttpError(
+			400,
+			"Required request parameter 'targetName' for method parameter type String is not present",
+			(res) =>
+				sendPlainText(
+					res,
+					400,
+					"Required request parameter 'targetName' for method parameter type String is not present",
+				),
+		);
 	const fvl = ctx.query.get('fallbackVarcharLength');
-	if (fvl !== null && (!/^\d+$/.test(fvl) || Number(fvl) < 1 || Number(fvl) > 65000)) throw new HttpError(400, 'fallbackVarcharLength must be between 1 and 65000', (res) => sendPlainText(res, 400, 'fallbackVarcharLength must be between 1 and 65000'));
-	if (!isMultipart(ctx.req)) throw new HttpError(400, "multipart part 'file' required", (res) => sendPlainText(res, 400, "Required request part 'file' is not present"));
-	const { files } = await parseMultipart(ctx.req, { fileDir: ctx.store.chunkDir, maxFileBytes: ctx.store.config.maxChunkBytes });
+	if (fvl !== null && (!/^\d+$/.test(fvl) || Number(fvl) < 1 || Number(fvl) > 65000))
+		throw new HttpError(400, 'fallbackVarcharLength must be between 1 and 65000', (res) =>
+			sendPlainText(res, 400, 'fallbackVarcharLength must be between 1 and 65000'),
+		);
+	if (!isMultipart(ctx.req))
+		throw new HttpError(400, "multipart part 'file' required", (res) =>
+			sendPlainText(res, 400, "Required request part 'file' is not present"),
+		);
+	const { files } = await parseMultipart(ctx.req, {
+		fileDir: ctx.store.chunkDir,
+		maxFileBytes: ctx.store.config.maxChunkBytes,
+	});
 	const file = files.find((f) => f.field === 'file');
 	for (const f of files) if (f !== file) rmSync(f.path, { force: true });
-	if (!file) throw new HttpError(400, 'missing file', (res) => sendPlainText(res, 400, "Required request part 'file' is not present"));
+	if (!file)
+		throw new HttpError(400, 'missing file', (res) =>
+			sendPlainText(res, 400, "Required request part 'file' is not present"),
+		);
 	const item: ContinuousItem = {
 		id: randomUUID(),
 		poolId,
@@ -40,7 +72,10 @@ async function upload(ctx: Ctx): Promise<void> {
 		flushStatus: 'new',
 		fallbackVarcharLength: fvl === null ? null : Number(fvl),
 		upsertStrategy: ctx.query.get('upsertStrategy'),
-		primaryKeys: (ctx.query.get('primaryKeys') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+		primaryKeys: (ctx.query.get('primaryKeys') ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean),
 		file: file.path,
 		size: file.size,
 		createdAt: new Date().toISOString(),
@@ -48,20 +83,44 @@ async function upload(ctx: Ctx): Promise<void> {
 	};
 	ctx.store.continuousItems.push(item);
 	const fileType = isParquetMagic(file.head) ? 'PARQUET' : 'CSV';
-	ctx.store.schedule(() => void flush(ctx.store, item, fileType), ctx.store.config.continuousFlushMs);
-	sendJson(ctx, 200, { id: item.id, fileName: item.fileName, bucketId: item.bucketId, flushStatus: item.flushStatus, clientId: item.clientId, fallbackVarcharLength: item.fallbackVarcharLength, upsertStrategy: item.upsertStrategy });
+	ctx.store.schedule(
+		() => void flush(ctx.store, item, fileType),
+		ctx.store.config.continuousFlushMs,
+	);
+	sendJson(ctx, 200, {
+		id: item.id,
+		fileName: item.fileName,
+		bucketId: item.bucketId,
+		flushStatus: item.flushStatus,
+		clientId: item.clientId,
+		fallbackVarcharLength: item.fallbackVarcharLength,
+		upsertStrategy: item.upsertStrategy,
+	});
 }
 
-async function flush(store: Store, item: ContinuousItem, fileType: 'CSV' | 'PARQUET'): Promise<void> {
+async function flush(
+	store: Store,
+	item: ContinuousItem,
+	fileType: 'CSV' | 'PARQUET',
+): Promise<void> {
 	try {
 		const data = await readChunk(item.file, fileType, null);
-		for (const k of item.primaryKeys) if (!data.columns.includes(k)) throw new Error(`primary key column '${k}' not found`);
+		for (const k of item.primaryKeys)
+			if (!data.columns.includes(k)) throw new Error(`primary key column '${k}' not found`);
 		const table = store.tables.ensure(item.poolId, item.targetName, item.connectionId);
 		const cols: Column[] = data.columns.map((name) => {
 			const existing = table.column(name);
 			if (existing) return existing;
-			const type = data.source === 'CSV' ? inferTypeFromStrings(data.rows.map((r) => r[name] as string | null)) : (data.rows.map((r) => inferTypeFromValue(r[name])).find((t) => t) ?? 'STRING');
-			return { name, type, fieldLength: type === 'STRING' ? (item.fallbackVarcharLength ?? DEFAULT_VARCHAR_LENGTH) : null };
+			const type =
+				data.source === 'CSV'
+					? inferTypeFromStrings(data.rows.map((r) => r[name] as string | null))
+					: (data.rows.map((r) => inferTypeFromValue(r[name])).find((t) => t) ?? 'STRING');
+			return {
+				name,
+				type,
+				fieldLength:
+					type === 'STRING' ? (item.fallbackVarcharLength ?? DEFAULT_VARCHAR_LENGTH) : null,
+			};
 		});
 		table.mergeColumns(cols);
 		const key = (r: Row) => JSON.stringify(item.primaryKeys.map((k) => r[k] ?? null));
@@ -75,7 +134,14 @@ async function flush(store: Store, item: ContinuousItem, fileType: 'CSV' | 'PARQ
 				row[c.name] = v.value;
 			}
 			const at = item.primaryKeys.length ? index.get(key(row)) : undefined;
-			if (at !== undefined) table.rows[at] = item.upsertStrategy === 'UPSERT_WITH_NULLIFICATION' ? row : { ...table.rows[at], ...Object.fromEntries(Object.entries(row).filter(([k]) => k in raw)) };
+			if (at !== undefined)
+				table.rows[at] =
+					item.upsertStrategy === 'UPSERT_WITH_NULLIFICATION'
+						? row
+						: {
+								...table.rows[at],
+								...Object.fromEntries(Object.entries(row).filter(([k]) => k in raw)),
+							};
 			else {
 				if (item.primaryKeys.length) index.set(key(row), table.rows.length);
 				table.rows.push(row);
@@ -98,14 +164,35 @@ function flushes(ctx: Ctx): void {
 		ctx,
 		200,
 		ctx.store.continuousItems
-			.filter((i) => i.poolId === poolId && (!target || i.targetName === target) && (!conn || i.connectionId === conn))
+			.filter(
+				(i) =>
+					i.poolId === poolId &&
+					(!target || i.targetName === target) &&
+					(!conn || i.connectionId === conn),
+			)
 			.map(({ file: _f, poolId: _p, ...rest }) => rest),
 	);
 }
 
-const access = { scopes: ROUTE_SCOPES.continuousPush, permission: PERMISSIONS.continuousPush, poolParam: 'poolId' };
+const access = {
+	scopes: ROUTE_SCOPES.continuousPush,
+	permission: PERMISSIONS.continuousPush,
+	poolParam: 'poolId',
+};
 
 export const continuousPushRoutes: RouteDef[] = [
-	{ method: 'POST', path: '/continuous-batch-processing/api/v1/:poolId/items', family: 'integration', access, handler: upload },
-	{ method: 'GET', path: '/continuous-batch-processing/api/v1/:poolId/flushes', family: 'integration', access, handler: flushes },
+	{
+		method: 'POST',
+		path: '/continuous-batch-processing/api/v1/:poolId/items',
+		family: 'integration',
+		access,
+		handler: upload,
+	},
+	{
+		method: 'GET',
+		path: '/continuous-batch-processing/api/v1/:poolId/flushes',
+		family: 'integration',
+		access,
+		handler: flushes,
+	},
 ];

@@ -51,7 +51,10 @@ const createSchema = z
 			})
 			.nullable()
 			.optional(),
-		upsertStrategy: z.enum(['UPSERT_WITH_UNCHANGED_METADATA', 'UPSERT_WITH_NULLIFICATION']).nullable().optional(),
+		upsertStrategy: z
+			.enum(['UPSERT_WITH_UNCHANGED_METADATA', 'UPSERT_WITH_NULLIFICATION'])
+			.nullable()
+			.optional(),
 		fallbackVarcharLength: z.number().int().min(1).max(65000).nullable().optional(),
 	})
 	.passthrough();
@@ -79,12 +82,21 @@ export function presentJob(j: PushJob): Record<string, unknown> {
 }
 
 function presentChunk(j: PushJob, c: PushChunk): Record<string, unknown> {
-	return { id: c.id, creationDate: c.creationDate, type: c.type, pushJobId: j.id, checksum: c.checksum };
+	return {
+		id: c.id,
+		creationDate: c.creationDate,
+		type: c.type,
+		pushJobId: j.id,
+		checksum: c.checksum,
+	};
 }
 
 function poolOr404(ctx: Ctx): string {
 	const poolId = ctx.params.poolId as string;
-	if (!ctx.store.pool(poolId)) throw new HttpError(404, `Data pool with id ${poolId} not found`, (res) => sendJsonString(res, 404, `Data pool with id ${poolId} not found`));
+	if (!ctx.store.pool(poolId))
+		throw new HttpError(404, `Data pool with id ${poolId} not found`, (res) =>
+			sendJsonString(res, 404, `Data pool with id ${poolId} not found`),
+		);
 	return poolId;
 }
 
@@ -101,11 +113,26 @@ function jobOr404(ctx: Ctx): PushJob {
 async function createJob(ctx: Ctx): Promise<void> {
 	const poolId = poolOr404(ctx);
 	const body = await readJson(ctx, createSchema);
-	if (body.dataPoolId && body.dataPoolId !== poolId) throw new HttpError(400, `dataPoolId ${body.dataPoolId} does not match the pool in the path (${poolId})`);
+	if (body.dataPoolId && body.dataPoolId !== poolId)
+		throw new HttpError(
+			400,
+			`dataPoolId ${body.dataPoolId} does not match the pool in the path (${poolId})`,
+		);
 	const pool = ctx.store.pool(poolId)!;
-	if (body.connectionId && !pool.dataConnections.some((c) => c.id === body.connectionId)) throw new HttpError(400, `Data connection ${body.connectionId} not found in pool ${poolId}`);
+	if (body.connectionId && !pool.dataConnections.some((c) => c.id === body.connectionId))
+		throw new HttpError(400, `Data connection ${body.connectionId} not found in pool ${poolId}`);
 	const {
-		targetName, type, dataPoolId: _d, connectionId, fileType, keys, tableSchema, csvParsingOptions, upsertStrategy, fallbackVarcharLength, ...extra
+		targetName,
+		type,
+		dataPoolId: _d,
+		connectionId,
+		fileType,
+		keys,
+		tableSchema,
+		csvParsingOptions,
+		upsertStrategy,
+		fallbackVarcharLength,
+		...extra
 	} = body;
 	const now = Date.now();
 	const job: PushJob = {
@@ -118,8 +145,14 @@ async function createJob(ctx: Ctx): Promise<void> {
 		keys: keys ?? [],
 		status: 'NEW',
 		logs: [],
-		tableSchema: tableSchema ? { tableName: tableSchema.tableName, columns: tableSchema.columns } : null,
-		csvParsingOptions: csvParsingOptions ? Object.fromEntries(Object.entries(csvParsingOptions).filter(([, v]) => v !== null && v !== undefined)) : null,
+		tableSchema: tableSchema
+			? { tableName: tableSchema.tableName, columns: tableSchema.columns }
+			: null,
+		csvParsingOptions: csvParsingOptions
+			? Object.fromEntries(
+					Object.entries(csvParsingOptions).filter(([, v]) => v !== null && v !== undefined),
+				)
+			: null,
 		upsertStrategy: upsertStrategy ?? null,
 		fallbackVarcharLength: fallbackVarcharLength ?? null,
 		extra: extra as Record<string, unknown>,
@@ -134,7 +167,11 @@ async function createJob(ctx: Ctx): Promise<void> {
 
 function listJobs(ctx: Ctx): void {
 	const poolId = poolOr404(ctx);
-	sendJson(ctx, 200, [...ctx.store.pushJobs.values()].filter((j) => j.dataPoolId === poolId).map(presentJob));
+	sendJson(
+		ctx,
+		200,
+		[...ctx.store.pushJobs.values()].filter((j) => j.dataPoolId === poolId).map(presentJob),
+	);
 }
 
 function getJob(ctx: Ctx): void {
@@ -150,15 +187,25 @@ function deleteJob(ctx: Ctx): void {
 
 function notNew(job: PushJob, action: string): HttpError {
 	const msg = `Job ${job.id} is in status ${job.status}; ${action} is only possible while it is NEW`;
-	return new HttpError(409, msg, (res) => sendFrontendError(res, 409, 'DATA_PUSH_JOB_NOT_NEW', msg));
+	return new HttpError(409, msg, (res) =>
+		sendFrontendError(res, 409, 'DATA_PUSH_JOB_NOT_NEW', msg),
+	);
 }
 
 async function addChunk(ctx: Ctx, type: 'UPSERT' | 'DELETE'): Promise<void> {
 	const job = jobOr404(ctx);
 	if (job.status !== 'NEW') throw notNew(job, 'adding chunks');
-	if (!isMultipart(ctx.req)) throw new HttpError(400, "Chunks must be uploaded as multipart/form-data with a part named 'file'");
+	if (!isMultipart(ctx.req))
+		throw new HttpError(
+			400,
+			"Chunks must be uploaded as multipart/form-data with a part named 'file'",
+		);
 	const max = ctx.store.config.maxChunkBytes;
-	const { files } = await parseMultipart(ctx.req, { fileDir: ctx.store.chunkDir, maxFileBytes: max, tooLargeMessage: `Chunk exceeds the maximum size of ${max} bytes` });
+	const { files } = await parseMultipart(ctx.req, {
+		fileDir: ctx.store.chunkDir,
+		maxFileBytes: max,
+		tooLargeMessage: `Chunk exceeds the maximum size of ${max} bytes`,
+	});
 	const file = files.find((f) => f.field === 'file');
 	for (const f of files) if (f !== file) rmSync(f.path, { force: true });
 	if (!file) throw new HttpError(400, "Missing multipart part 'file'");
@@ -166,8 +213,17 @@ async function addChunk(ctx: Ctx, type: 'UPSERT' | 'DELETE'): Promise<void> {
 		rmSync(file.path, { force: true });
 		throw notNew(job, 'adding chunks');
 	}
-	const fileType: 'CSV' | 'PARQUET' = job.fileType ?? (isParquetMagic(file.head) ? 'PARQUET' : 'CSV');
-	const chunk: PushChunk = { id: randomUUID(), type, file: file.path, size: file.size, checksum: file.md5, creationDate: celonisDate(Date.now()) as string, fileType };
+	const fileType: 'CSV' | 'PARQUET' =
+		job.fileType ?? (isParquetMagic(file.head) ? 'PARQUET' : 'CSV');
+	const chunk: PushChunk = {
+		id: randomUUID(),
+		type,
+		file: file.path,
+		size: file.size,
+		checksum: file.md5,
+		creationDate: celonisDate(Date.now()) as string,
+		fileType,
+	};
 	job.chunks.push(chunk);
 	job.lastModified = Date.now();
 	sendJson(ctx, 200, presentChunk(job, chunk));
@@ -175,7 +231,11 @@ async function addChunk(ctx: Ctx, type: 'UPSERT' | 'DELETE'): Promise<void> {
 
 function listChunks(ctx: Ctx): void {
 	const job = jobOr404(ctx);
-	sendJson(ctx, 200, job.chunks.map((c) => presentChunk(job, c)));
+	sendJson(
+		ctx,
+		200,
+		job.chunks.map((c) => presentChunk(job, c)),
+	);
 }
 
 function execute(ctx: Ctx): void {
@@ -184,7 +244,11 @@ function execute(ctx: Ctx): void {
 	const cfg = ctx.store.config.dataPush;
 	if (!cfg.unlimited) {
 		const r = ctx.store.pushLimiter.check(cfg.perSecond, cfg.perHour);
-		const headers = { 'x-ratelimit-limit': String(r.limit), 'x-ratelimit-remaining': String(r.remaining), 'x-ratelimit-reset': String(r.resetSeconds) };
+		const headers = {
+			'x-ratelimit-limit': String(r.limit),
+			'x-ratelimit-remaining': String(r.remaining),
+			'x-ratelimit-reset': String(r.resetSeconds),
+		};
 		if (!r.ok) {
 			const msg = `Data push job submission limit of ${r.limit} per ${r.limit === cfg.perHour ? 'hour' : 'second'} exceeded. Retry in ${r.resetSeconds} seconds.`;
 			throw new HttpError(429, msg, (res) => sendJsonString(res, 429, msg, headers));
@@ -198,7 +262,11 @@ function execute(ctx: Ctx): void {
 	sendEmpty(ctx, 200);
 }
 
-const access = { scopes: ROUTE_SCOPES.dataPush, permission: PERMISSIONS.dataPush, poolParam: 'poolId' };
+const access = {
+	scopes: ROUTE_SCOPES.dataPush,
+	permission: PERMISSIONS.dataPush,
+	poolParam: 'poolId',
+};
 
 function routesFor(prefix: string): RouteDef[] {
 	const base = `${prefix}/api/v1/data-push/:poolId/jobs`;
@@ -208,10 +276,31 @@ function routesFor(prefix: string): RouteDef[] {
 		{ method: 'GET', path: `${base}/:jobId`, family: 'dataPush', access, handler: getJob },
 		{ method: 'POST', path: `${base}/:jobId`, family: 'dataPush', access, handler: execute },
 		{ method: 'DELETE', path: `${base}/:jobId`, family: 'dataPush', access, handler: deleteJob },
-		{ method: 'POST', path: `${base}/:jobId/chunks/upserted`, family: 'dataPush', access, handler: (ctx) => addChunk(ctx, 'UPSERT') },
-		{ method: 'POST', path: `${base}/:jobId/chunks/deleted`, family: 'dataPush', access, handler: (ctx) => addChunk(ctx, 'DELETE') },
-		{ method: 'GET', path: `${base}/:jobId/chunks`, family: 'dataPush', access, handler: listChunks },
+		{
+			method: 'POST',
+			path: `${base}/:jobId/chunks/upserted`,
+			family: 'dataPush',
+			access,
+			handler: (ctx) => addChunk(ctx, 'UPSERT'),
+		},
+		{
+			method: 'POST',
+			path: `${base}/:jobId/chunks/deleted`,
+			family: 'dataPush',
+			access,
+			handler: (ctx) => addChunk(ctx, 'DELETE'),
+		},
+		{
+			method: 'GET',
+			path: `${base}/:jobId/chunks`,
+			family: 'dataPush',
+			access,
+			handler: listChunks,
+		},
 	];
 }
 
-export const dataPushRoutes: RouteDef[] = [...routesFor('/data-ingestion'), ...routesFor('/integration')];
+export const dataPushRoutes: RouteDef[] = [
+	...routesFor('/data-ingestion'),
+	...routesFor('/integration'),
+];

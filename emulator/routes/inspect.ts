@@ -32,7 +32,20 @@ function getTable(ctx: Ctx): void {
 }
 
 function jobs(ctx: Ctx): void {
-	sendJson(ctx, 200, [...ctx.store.pushJobs.values()].map((j) => ({ ...presentJob(j), chunks: j.chunks.map((c) => ({ id: c.id, type: c.type, size: c.size, checksum: c.checksum, fileType: c.fileType })) })));
+	sendJson(
+		ctx,
+		200,
+		[...ctx.store.pushJobs.values()].map((j) => ({
+			...presentJob(j),
+			chunks: j.chunks.map((c) => ({
+				id: c.id,
+				type: c.type,
+				size: c.size,
+				checksum: c.checksum,
+				fileType: c.fileType,
+			})),
+		})),
+	);
 }
 
 function requests(ctx: Ctx): void {
@@ -45,12 +58,22 @@ function tokenStats(ctx: Ctx): void {
 }
 
 async function revoke(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.object({ clientId: z.string().optional() }).strict().optional());
+	const body = await readJson(
+		ctx,
+		z.object({ clientId: z.string().optional() }).strict().optional(),
+	);
 	sendJson(ctx, 200, { revoked: ctx.store.tokens.revoke(body?.clientId) });
 }
 
 async function addFaults(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.union([faultRuleSchema, z.array(faultRuleSchema), z.object({ rules: z.array(faultRuleSchema) })]));
+	const body = await readJson(
+		ctx,
+		z.union([
+			faultRuleSchema,
+			z.array(faultRuleSchema),
+			z.object({ rules: z.array(faultRuleSchema) }),
+		]),
+	);
 	const rules = Array.isArray(body) ? body : 'rules' in body ? body.rules : [body];
 	sendJson(ctx, 200, { ids: ctx.store.faults.add(rules) });
 }
@@ -66,16 +89,34 @@ function clearFaults(ctx: Ctx): void {
 
 async function fire(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, fireSchema);
-	const result = await fireTrigger(ctx.store, ctx.params.triggerId as string, body ?? {}, ctx.query.get('wait') === 'true');
+	const result = await fireTrigger(
+		ctx.store,
+		ctx.params.triggerId as string,
+		body ?? {},
+		ctx.query.get('wait') === 'true',
+	);
 	sendJson(ctx, result.error ? 404 : 200, result);
 }
 
 function listSubscriptions(ctx: Ctx): void {
-	sendJson(ctx, 200, [...subscriptions(ctx.store).values()].map((s) => ({ ...presentSubscription(s), queued: s.queue.length, skipped: s.skipped, deliveries: s.deliveries })));
+	sendJson(
+		ctx,
+		200,
+		[...subscriptions(ctx.store).values()].map((s) => ({
+			...presentSubscription(s),
+			queued: s.queue.length,
+			skipped: s.skipped,
+			deliveries: s.deliveries,
+		})),
+	);
 }
 
 function continuousPushes(ctx: Ctx): void {
-	sendJson(ctx, 200, ctx.store.continuousItems.map(({ file: _file, ...rest }) => rest));
+	sendJson(
+		ctx,
+		200,
+		ctx.store.continuousItems.map(({ file: _file, ...rest }) => rest),
+	);
 }
 
 const auditEventSchema = z.object({
@@ -88,11 +129,19 @@ const auditEventSchema = z.object({
 	port: z.string().nullable().default(null),
 	diffPayload: z.object({ newValue: z.string(), oldValue: z.string() }).nullable().default(null),
 });
-const loginEventSchema = z.object({ authenticationEventType: z.string(), email: z.string(), success: z.boolean(), timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time') });
+const loginEventSchema = z.object({
+	authenticationEventType: z.string(),
+	email: z.string(),
+	success: z.boolean(),
+	timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time'),
+});
 
 async function addAudit(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, z.union([auditEventSchema, z.array(auditEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }));
+	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
+		...e,
+		timestamp: new Date(e.timestamp).toISOString(),
+	}));
 	ctx.store.audit.append(events);
 	sendJson(ctx, 200, { appended: events.length, total: ctx.store.audit.total });
 }
@@ -103,7 +152,10 @@ function listAudit(ctx: Ctx): void {
 
 async function addLogins(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, z.union([loginEventSchema, z.array(loginEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({ ...e, timestamp: new Date(e.timestamp).toISOString() }));
+	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
+		...e,
+		timestamp: new Date(e.timestamp).toISOString(),
+	}));
 	ctx.store.logins.append(events);
 	sendJson(ctx, 200, { appended: events.length, total: ctx.store.logins.total });
 }
@@ -113,7 +165,12 @@ export const inspectRoutes: RouteDef[] = [
 	{ method: 'GET', path: '/__emulator/config', family: 'inspect', handler: getConfig },
 	{ method: 'PUT', path: '/__emulator/config', family: 'inspect', handler: putConfig },
 	{ method: 'GET', path: '/__emulator/tables', family: 'inspect', handler: listTables },
-	{ method: 'GET', path: '/__emulator/tables/:poolId/:tableName', family: 'inspect', handler: getTable },
+	{
+		method: 'GET',
+		path: '/__emulator/tables/:poolId/:tableName',
+		family: 'inspect',
+		handler: getTable,
+	},
 	{ method: 'GET', path: '/__emulator/jobs', family: 'inspect', handler: jobs },
 	{ method: 'GET', path: '/__emulator/requests', family: 'inspect', handler: requests },
 	{ method: 'GET', path: '/__emulator/token-stats', family: 'inspect', handler: tokenStats },
@@ -121,9 +178,24 @@ export const inspectRoutes: RouteDef[] = [
 	{ method: 'POST', path: '/__emulator/faults', family: 'inspect', handler: addFaults },
 	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
 	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },
-	{ method: 'POST', path: '/__emulator/triggers/:triggerId/fire', family: 'inspect', handler: fire },
-	{ method: 'GET', path: '/__emulator/subscriptions', family: 'inspect', handler: listSubscriptions },
-	{ method: 'GET', path: '/__emulator/continuous-pushes', family: 'inspect', handler: continuousPushes },
+	{
+		method: 'POST',
+		path: '/__emulator/triggers/:triggerId/fire',
+		family: 'inspect',
+		handler: fire,
+	},
+	{
+		method: 'GET',
+		path: '/__emulator/subscriptions',
+		family: 'inspect',
+		handler: listSubscriptions,
+	},
+	{
+		method: 'GET',
+		path: '/__emulator/continuous-pushes',
+		family: 'inspect',
+		handler: continuousPushes,
+	},
 	{ method: 'POST', path: '/__emulator/audit/events', family: 'inspect', handler: addAudit },
 	{ method: 'GET', path: '/__emulator/audit/events', family: 'inspect', handler: listAudit },
 	{ method: 'POST', path: '/__emulator/login-events', family: 'inspect', handler: addLogins },

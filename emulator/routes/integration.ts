@@ -95,12 +95,25 @@ function modelTransport(p: Pool, m: Model): Record<string, unknown> {
 }
 
 function tableTransport(m: Model, t: Model['tables'][number]): Record<string, unknown> {
-	return { id: t.id, dataModelId: m.id, dataSourceId: t.dataSourceId, name: t.name, alias: t.alias, aliasOrName: t.alias ?? t.name };
+	return {
+		id: t.id,
+		dataModelId: m.id,
+		dataSourceId: t.dataSourceId,
+		name: t.name,
+		alias: t.alias,
+		aliasOrName: t.alias ?? t.name,
+	};
 }
 
 function listPools(ctx: Ctx): void {
 	const ids = ctx.query.get('poolIds')?.split(',').filter(Boolean);
-	sendJson(ctx, 200, ctx.store.seed.dataPools.filter((p) => !ids || ids.includes(p.id)).map((p) => poolTransport(ctx.store, p)));
+	sendJson(
+		ctx,
+		200,
+		ctx.store.seed.dataPools
+			.filter((p) => !ids || ids.includes(p.id))
+			.map((p) => poolTransport(ctx.store, p)),
+	);
 }
 
 function pagedPools(ctx: Ctx): void {
@@ -115,8 +128,16 @@ function pagedPools(ctx: Ctx): void {
 			lastExecutionStartDate: celonisDate(lastExecution(ctx.store, p.id)?.startDate),
 			createdBy: ctx.store.seed.users[0]?.name ?? null,
 			tags: [],
-			rawDataSize: ctx.store.tables.list().filter((t) => t.poolId === p.id).reduce((s, t) => s + t.rowCount * 64, 0),
-			dataSources: p.dataConnections.map((c) => ({ id: c.id, name: c.name, imported: false, importedPoolId: null })),
+			rawDataSize: ctx.store.tables
+				.list()
+				.filter((t) => t.poolId === p.id)
+				.reduce((s, t) => s + t.rowCount * 64, 0),
+			dataSources: p.dataConnections.map((c) => ({
+				id: c.id,
+				name: c.name,
+				imported: false,
+				importedPoolId: null,
+			})),
 		})),
 		pageSize: limit,
 		pageNumber: page,
@@ -126,7 +147,16 @@ function pagedPools(ctx: Ctx): void {
 
 function loadTransport(l: ModelLoad | undefined): Record<string, unknown> | null {
 	if (!l) return null;
-	return { dataLoadId: l.dataLoadId, dataModelId: l.dataModelId, startDate: celonisDate(l.startDate), endDate: celonisDate(l.endDate), loadStatus: l.loadStatus, message: l.message, loadType: l.loadType, dataPoolVersion: 1 };
+	return {
+		dataLoadId: l.dataLoadId,
+		dataModelId: l.dataModelId,
+		startDate: celonisDate(l.startDate),
+		endDate: celonisDate(l.endDate),
+		loadStatus: l.loadStatus,
+		message: l.message,
+		loadType: l.loadType,
+		dataPoolVersion: 1,
+	};
 }
 
 function loadsOf(store: Store, modelId: string): ModelLoad[] {
@@ -138,9 +168,21 @@ function startLoad(ctx: Ctx, loadType: ModelLoad['loadType'], tableIds?: string[
 	const running = loadsOf(ctx.store, model.id).find((l) => l.loadStatus === 'RUNNING');
 	if (running) {
 		const msg = `A load of data model ${model.id} is already running`;
-		throw new HttpError(409, msg, (res) => sendFrontendError(res, 409, 'DATA_MODEL_LOAD_RUNNING', msg));
+		throw new HttpError(409, msg, (res) =>
+			sendFrontendError(res, 409, 'DATA_MODEL_LOAD_RUNNING', msg),
+		);
 	}
-	const load: ModelLoad = { dataLoadId: randomUUID(), poolId: pool.id, dataModelId: model.id, loadType, loadStatus: 'RUNNING', startDate: Date.now(), endDate: null, message: null, tableIds };
+	const load: ModelLoad = {
+		dataLoadId: randomUUID(),
+		poolId: pool.id,
+		dataModelId: model.id,
+		loadType,
+		loadStatus: 'RUNNING',
+		startDate: Date.now(),
+		endDate: null,
+		message: null,
+		tableIds,
+	};
 	ctx.store.modelLoads.push(load);
 	ctx.store.schedule(() => {
 		load.loadStatus = 'SUCCESS';
@@ -152,7 +194,8 @@ function startLoad(ctx: Ctx, loadType: ModelLoad['loadType'], tableIds?: string[
 function boolParam(ctx: Ctx, name: string, def: boolean): boolean {
 	const v = ctx.query.get(name);
 	if (v === null || v === '') return def;
-	if (v !== 'true' && v !== 'false') throw new HttpError(400, `Query parameter '${name}' must be true or false`);
+	if (v !== 'true' && v !== 'false')
+		throw new HttpError(400, `Query parameter '${name}' must be true or false`);
 	return v === 'true';
 }
 
@@ -160,7 +203,8 @@ async function partialSync(ctx: Ctx): Promise<void> {
 	const { model } = modelOr404(ctx);
 	const ids = await readJson(ctx, z.array(z.string()).min(1));
 	const unknown = ids.filter((id) => !model.tables.some((t) => t.id === id));
-	if (unknown.length) throw new HttpError(400, `Unknown data model table id(s): ${unknown.join(', ')}`);
+	if (unknown.length)
+		throw new HttpError(400, `Unknown data model table id(s): ${unknown.join(', ')}`);
 	startLoad(ctx, 'PARTIAL', ids);
 }
 
@@ -168,7 +212,15 @@ function lastLoad(ctx: Ctx): void {
 	const { model } = modelOr404(ctx);
 	const loads = loadsOf(ctx.store, model.id);
 	const l = loads[loads.length - 1];
-	if (!l) return sendJson(ctx, 200, { dataModelId: model.id, loadStatus: null, loadType: null, startDate: null, endDate: null, message: null });
+	if (!l)
+		return sendJson(ctx, 200, {
+			dataModelId: model.id,
+			loadStatus: null,
+			loadType: null,
+			startDate: null,
+			endDate: null,
+			message: null,
+		});
 	sendJson(ctx, 200, loadTransport(l));
 }
 
@@ -179,13 +231,25 @@ function loadInfoSync(ctx: Ctx): void {
 	const lastOk = [...loads].reverse().find((l) => l.loadStatus === 'SUCCESS');
 	sendJson(ctx, 200, {
 		loadInfo: { liveDataModel: loadTransport(lastOk), currentComputeLoad: loadTransport(last) },
-		loadHistory: { lastSuccessfulDataModel: loadTransport(lastOk), dataLoadHistory: loads.map(loadTransport), averageLoadTime: [] },
+		loadHistory: {
+			lastSuccessfulDataModel: loadTransport(lastOk),
+			dataLoadHistory: loads.map(loadTransport),
+			averageLoadTime: [],
+		},
 	});
 }
 
 function executeJob(ctx: Ctx, mode: string): void {
 	const { pool, job } = jobOr404(ctx);
-	const exec: DataJobExecution = { executionId: randomUUID(), poolId: pool.id, jobId: job.id, mode, status: 'QUEUED', startDate: Date.now(), endDate: null };
+	const exec: DataJobExecution = {
+		executionId: randomUUID(),
+		poolId: pool.id,
+		jobId: job.id,
+		mode,
+		status: 'QUEUED',
+		startDate: Date.now(),
+		endDate: null,
+	};
 	ctx.store.dataJobExecutions.push(exec);
 	const { queuedMs, runningMs } = ctx.store.config.dataJobDelays;
 	ctx.store.schedule(() => {
@@ -202,13 +266,28 @@ function executeJob(ctx: Ctx, mode: string): void {
 
 function executePublic(ctx: Ctx): void {
 	const mode = ctx.query.get('mode') ?? 'DELTA';
-	if (mode !== 'FULL' && mode !== 'DELTA') throw new HttpError(400, `Query parameter 'mode' must be FULL or DELTA, got '${mode}'`);
+	if (mode !== 'FULL' && mode !== 'DELTA')
+		throw new HttpError(400, `Query parameter 'mode' must be FULL or DELTA, got '${mode}'`);
 	executeJob(ctx, mode);
 }
 
-function jobTransport(ctx: Ctx, pool: Pool, job: Pool['dataJobs'][number]): Record<string, unknown> {
+function jobTransport(
+	ctx: Ctx,
+	pool: Pool,
+	job: Pool['dataJobs'][number],
+): Record<string, unknown> {
 	const e = lastExecution(ctx.store, pool.id, job.id);
-	return { id: job.id, name: job.name, dataPoolId: pool.id, dataSourceId: job.dataSourceId, timeStamp: celonisDate(e?.startDate ?? Date.parse('2024-04-01T08:00:00Z')), status: e?.status ?? null, currentExecutionId: e?.executionId ?? null, dagBasedExecutionEnabled: false, latestExecutionItemId: e?.executionId ?? null };
+	return {
+		id: job.id,
+		name: job.name,
+		dataPoolId: pool.id,
+		dataSourceId: job.dataSourceId,
+		timeStamp: celonisDate(e?.startDate ?? Date.parse('2024-04-01T08:00:00Z')),
+		status: e?.status ?? null,
+		currentExecutionId: e?.executionId ?? null,
+		dagBasedExecutionEnabled: false,
+		latestExecutionItemId: e?.executionId ?? null,
+	};
 }
 
 function cancelJob(ctx: Ctx): void {
@@ -221,29 +300,195 @@ function cancelJob(ctx: Ctx): void {
 	sendEmpty(ctx, 200);
 }
 
-const read = { scopes: ROUTE_SCOPES.poolsRead, permission: PERMISSIONS.poolsView, poolParam: 'poolId' };
-const readModels = { scopes: ROUTE_SCOPES.dataModelsRead, permission: PERMISSIONS.poolsView, poolParam: 'poolId' };
-const manage = { scopes: ROUTE_SCOPES.poolsManage, permission: PERMISSIONS.poolsManage, poolParam: 'poolId' };
+const read = {
+	scopes: ROUTE_SCOPES.poolsRead,
+	permission: PERMISSIONS.poolsView,
+	poolParam: 'poolId',
+};
+const readModels = {
+	scopes: ROUTE_SCOPES.dataModelsRead,
+	permission: PERMISSIONS.poolsView,
+	poolParam: 'poolId',
+};
+const manage = {
+	scopes: ROUTE_SCOPES.poolsManage,
+	permission: PERMISSIONS.poolsManage,
+	poolParam: 'poolId',
+};
 const I = 'integration' as const;
 
 export const integrationRoutes: RouteDef[] = [
 	{ method: 'GET', path: '/integration/api/pools', family: I, access: read, handler: listPools },
-	{ method: 'GET', path: '/integration/api/pools/paged', family: I, access: read, handler: pagedPools },
-	{ method: 'GET', path: '/integration/api/pools/:poolId', family: I, access: read, handler: (ctx) => sendJson(ctx, 200, poolTransport(ctx.store, poolOr404(ctx))) },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/data-sources', family: I, access: read, handler: (ctx) => sendJson(ctx, 200, poolOr404(ctx).dataConnections.map((c) => ({ id: c.id, name: c.name, type: c.type, poolId: ctx.params.poolId }))) },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/data-models', family: I, access: readModels, handler: (ctx) => { const p = poolOr404(ctx); sendJson(ctx, 200, p.dataModels.map((m) => modelTransport(p, m))); } },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/data-models/:modelId', family: I, access: readModels, handler: (ctx) => { const { pool, model } = modelOr404(ctx); sendJson(ctx, 200, modelTransport(pool, model)); } },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/data-model/:modelId/tables', family: I, access: readModels, handler: (ctx) => { const { model } = modelOr404(ctx); sendJson(ctx, 200, model.tables.map((t) => tableTransport(model, t))); } },
-	{ method: 'POST', path: '/integration/api/pools/:poolId/data-models/:modelId/reload', family: I, access: manage, handler: (ctx) => startLoad(ctx, boolParam(ctx, 'forceComplete', true) ? 'COMPLETE' : 'FROM_CACHE') },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/data-models/:modelId/load-history/load-info-sync', family: I, access: readModels, handler: loadInfoSync },
-	{ method: 'GET', path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/tables', family: I, access: readModels, handler: (ctx) => { const { model } = modelOr404(ctx); sendJson(ctx, 200, model.tables.map((t) => tableTransport(model, t))); } },
-	{ method: 'POST', path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/load', family: I, access: manage, handler: (ctx) => startLoad(ctx, boolParam(ctx, 'fullReload', true) ? 'COMPLETE' : 'FROM_CACHE') },
-	{ method: 'POST', path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/load/partial-sync', family: I, access: manage, handler: partialSync },
-	{ method: 'GET', path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/last-load', family: I, access: readModels, handler: lastLoad },
-	{ method: 'POST', path: '/integration/api/v2/data-pools/:poolId/data-jobs/:jobId/execute', family: I, access: manage, handler: executePublic },
-	{ method: 'POST', path: '/integration/api/v1/data-pools/:poolId/data-jobs/:jobId/execute', family: I, access: manage, handler: executePublic },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/jobs', family: I, access: read, handler: (ctx) => { const p = poolOr404(ctx); sendJson(ctx, 200, p.dataJobs.map((j) => jobTransport(ctx, p, j))); } },
-	{ method: 'GET', path: '/integration/api/pools/:poolId/jobs/:jobId', family: I, access: read, handler: (ctx) => { const { pool, job } = jobOr404(ctx); sendJson(ctx, 200, jobTransport(ctx, pool, job)); } },
-	{ method: 'POST', path: '/integration/api/pools/:poolId/jobs/:jobId/execute', family: I, access: manage, handler: (ctx) => executeJob(ctx, 'FULL') },
-	{ method: 'POST', path: '/integration/api/pools/:poolId/jobs/:jobId/cancel', family: I, access: manage, handler: cancelJob },
+	{
+		method: 'GET',
+		path: '/integration/api/pools/paged',
+		family: I,
+		access: read,
+		handler: pagedPools,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId',
+		family: I,
+		access: read,
+		handler: (ctx) => sendJson(ctx, 200, poolTransport(ctx.store, poolOr404(ctx))),
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-sources',
+		family: I,
+		access: read,
+		handler: (ctx) =>
+			sendJson(
+				ctx,
+				200,
+				poolOr404(ctx).dataConnections.map((c) => ({
+					id: c.id,
+					name: c.name,
+					type: c.type,
+					poolId: ctx.params.poolId,
+				})),
+			),
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-models',
+		family: I,
+		access: readModels,
+		handler: (ctx) => {
+			const p = poolOr404(ctx);
+			sendJson(
+				ctx,
+				200,
+				p.dataModels.map((m) => modelTransport(p, m)),
+			);
+		},
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-models/:modelId',
+		family: I,
+		access: readModels,
+		handler: (ctx) => {
+			const { pool, model } = modelOr404(ctx);
+			sendJson(ctx, 200, modelTransport(pool, model));
+		},
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-model/:modelId/tables',
+		family: I,
+		access: readModels,
+		handler: (ctx) => {
+			const { model } = modelOr404(ctx);
+			sendJson(
+				ctx,
+				200,
+				model.tables.map((t) => tableTransport(model, t)),
+			);
+		},
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/pools/:poolId/data-models/:modelId/reload',
+		family: I,
+		access: manage,
+		handler: (ctx) =>
+			startLoad(ctx, boolParam(ctx, 'forceComplete', true) ? 'COMPLETE' : 'FROM_CACHE'),
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-models/:modelId/load-history/load-info-sync',
+		family: I,
+		access: readModels,
+		handler: loadInfoSync,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/tables',
+		family: I,
+		access: readModels,
+		handler: (ctx) => {
+			const { model } = modelOr404(ctx);
+			sendJson(
+				ctx,
+				200,
+				model.tables.map((t) => tableTransport(model, t)),
+			);
+		},
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/load',
+		family: I,
+		access: manage,
+		handler: (ctx) =>
+			startLoad(ctx, boolParam(ctx, 'fullReload', true) ? 'COMPLETE' : 'FROM_CACHE'),
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/load/partial-sync',
+		family: I,
+		access: manage,
+		handler: partialSync,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/last-load',
+		family: I,
+		access: readModels,
+		handler: lastLoad,
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/v2/data-pools/:poolId/data-jobs/:jobId/execute',
+		family: I,
+		access: manage,
+		handler: executePublic,
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/v1/data-pools/:poolId/data-jobs/:jobId/execute',
+		family: I,
+		access: manage,
+		handler: executePublic,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/jobs',
+		family: I,
+		access: read,
+		handler: (ctx) => {
+			const p = poolOr404(ctx);
+			sendJson(
+				ctx,
+				200,
+				p.dataJobs.map((j) => jobTransport(ctx, p, j)),
+			);
+		},
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/jobs/:jobId',
+		family: I,
+		access: read,
+		handler: (ctx) => {
+			const { pool, job } = jobOr404(ctx);
+			sendJson(ctx, 200, jobTransport(ctx, pool, job));
+		},
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/pools/:poolId/jobs/:jobId/execute',
+		family: I,
+		access: manage,
+		handler: (ctx) => executeJob(ctx, 'FULL'),
+	},
+	{
+		method: 'POST',
+		path: '/integration/api/pools/:poolId/jobs/:jobId/cancel',
+		family: I,
+		access: manage,
+		handler: cancelJob,
+	},
 ];

@@ -41,9 +41,15 @@ async function readParams(ctx: Ctx): Promise<Record<string, string>> {
 	return params;
 }
 
-interface ClientAuth { method: AuthMethod; clientId: string; secret: string }
+interface ClientAuth {
+	method: AuthMethod;
+	clientId: string;
+	secret: string;
+}
 
-function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined | 'malformed' {
+function parseBasic(
+	header: string | undefined,
+): { clientId: string; secret: string } | undefined | 'malformed' {
 	if (!header) return undefined;
 	const m = /^basic\s+(\S+)$/i.exec(header.trim());
 	if (!m) return undefined;
@@ -54,11 +60,19 @@ function parseBasic(header: string | undefined): { clientId: string; secret: str
 }
 
 function fail(ctx: Ctx, status: number, error: string, description: string, basic = false): void {
-	sendOAuthError(ctx.res, status, error, description, basic ? { 'www-authenticate': `Basic realm="oauth2", error="${error}"` } : undefined);
+	sendOAuthError(
+		ctx.res,
+		status,
+		error,
+		description,
+		basic ? { 'www-authenticate': `Basic realm="oauth2", error="${error}"` } : undefined,
+	);
 }
 
 function scopeError(requested: string[], client: SeedClient): string | undefined {
-	const unknown = requested.filter((s) => !(KNOWN_SCOPES as readonly string[]).includes(s) && !client.scopes.includes(s));
+	const unknown = requested.filter(
+		(s) => !(KNOWN_SCOPES as readonly string[]).includes(s) && !client.scopes.includes(s),
+	);
 	if (unknown.length) return `Unknown scope(s): ${unknown.join(' ')}`;
 	const notAllowed = requested.filter((s) => !client.scopes.includes(s));
 	if (notAllowed.length) return `Scope(s) not allowed for this client: ${notAllowed.join(' ')}`;
@@ -75,27 +89,74 @@ async function token(ctx: Ctx): Promise<void> {
 	const params = await readParams(ctx);
 	const basic = parseBasic(ctx.req.headers.authorization);
 	ctx.log.oauth = { grantType: params.grant_type };
-	if (basic === 'malformed') return fail(ctx, 401, 'invalid_client', 'Malformed Basic authorization header', true);
+	if (basic === 'malformed')
+		return fail(ctx, 401, 'invalid_client', 'Malformed Basic authorization header', true);
 	let auth: ClientAuth | undefined;
 	if (basic) {
-		if (params.client_secret !== undefined) return fail(ctx, 400, 'invalid_request', 'Use only one client authentication method (Basic header or client_secret in the body)');
-		if (params.client_id !== undefined && params.client_id !== basic.clientId) return fail(ctx, 400, 'invalid_request', 'client_id in the body does not match the Basic header');
+		if (params.client_secret !== undefined)
+			return fail(
+				ctx,
+				400,
+				'invalid_request',
+				'Use only one client authentication method (Basic header or client_secret in the body)',
+			);
+		if (params.client_id !== undefined && params.client_id !== basic.clientId)
+			return fail(
+				ctx,
+				400,
+				'invalid_request',
+				'client_id in the body does not match the Basic header',
+			);
 		auth = { method: 'client_secret_basic', clientId: basic.clientId, secret: basic.secret };
 	} else if (params.client_id !== undefined && params.client_secret !== undefined) {
-		auth = { method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret };
+		auth = {
+			method: 'client_secret_post',
+			clientId: params.client_id,
+			secret: params.client_secret,
+		};
 	}
-	ctx.log.oauth = { clientId: auth?.clientId ?? params.client_id, authMethod: auth?.method ?? 'none', grantType: params.grant_type };
+	ctx.log.oauth = {
+		clientId: auth?.clientId ?? params.client_id,
+		authMethod: auth?.method ?? 'none',
+		grantType: params.grant_type,
+	};
 	ctx.log.identity = { kind: 'oauth', id: auth?.clientId ?? params.client_id };
 	const grant = params.grant_type;
 	if (!grant) return fail(ctx, 400, 'invalid_request', 'Missing required parameter: grant_type');
-	if (!auth) return fail(ctx, 401, 'invalid_client', 'Client authentication failed: no client credentials (use client_secret_basic or client_secret_post)');
+	if (!auth)
+		return fail(
+			ctx,
+			401,
+			'invalid_client',
+			'Client authentication failed: no client credentials (use client_secret_basic or client_secret_post)',
+		);
 	const client = ctx.store.clients.get(auth.clientId);
-	if (!client || client.clientSecret !== auth.secret) return fail(ctx, 401, 'invalid_client', 'Client authentication failed: unknown client or wrong secret', auth.method === 'client_secret_basic');
+	if (!client || client.clientSecret !== auth.secret)
+		return fail(
+			ctx,
+			401,
+			'invalid_client',
+			'Client authentication failed: unknown client or wrong secret',
+			auth.method === 'client_secret_basic',
+		);
 	if (!client.authMethods.includes(auth.method)) {
-		return fail(ctx, 401, 'invalid_client', `Client authentication method ${auth.method} is not allowed for this client (allowed: ${client.authMethods.join(', ')})`, auth.method === 'client_secret_basic');
+		return fail(
+			ctx,
+			401,
+			'invalid_client',
+			`Client authentication method ${auth.method} is not allowed for this client (allowed: ${client.authMethods.join(', ')})`,
+			auth.method === 'client_secret_basic',
+		);
 	}
-	if (!['client_credentials', 'refresh_token', 'authorization_code'].includes(grant)) return fail(ctx, 400, 'unsupported_grant_type', `Unsupported grant_type: ${grant}`);
-	if (!client.grantTypes.includes(grant as SeedClient['grantTypes'][number])) return fail(ctx, 400, 'unauthorized_client', `grant_type ${grant} is not allowed for this client`);
+	if (!['client_credentials', 'refresh_token', 'authorization_code'].includes(grant))
+		return fail(ctx, 400, 'unsupported_grant_type', `Unsupported grant_type: ${grant}`);
+	if (!client.grantTypes.includes(grant as SeedClient['grantTypes'][number]))
+		return fail(
+			ctx,
+			400,
+			'unauthorized_client',
+			`grant_type ${grant} is not allowed for this client`,
+		);
 	const cfg = ctx.store.config;
 	const requested = splitScopes(params.scope);
 	ctx.log.oauth.scope = params.scope;
@@ -106,34 +167,90 @@ async function token(ctx: Ctx): Promise<void> {
 			if (err) return fail(ctx, 400, 'invalid_scope', err);
 		}
 		const scopes = requested ?? [...client.scopes];
-		const t = ctx.store.tokens.issueAccess(client.clientId, scopes, cfg.tokenLifetimeSeconds, grant);
-		return sendToken(ctx, { access_token: t.token, scope: scopes.join(' '), token_type: 'Bearer', expires_in: cfg.tokenLifetimeSeconds });
+		const t = ctx.store.tokens.issueAccess(
+			client.clientId,
+			scopes,
+			cfg.tokenLifetimeSeconds,
+			grant,
+		);
+		return sendToken(ctx, {
+			access_token: t.token,
+			scope: scopes.join(' '),
+			token_type: 'Bearer',
+			expires_in: cfg.tokenLifetimeSeconds,
+		});
 	}
 
 	if (grant === 'refresh_token') {
-		const rt = params.refresh_token ? ctx.store.tokens.refresh.get(params.refresh_token) : undefined;
-		if (!params.refresh_token) return fail(ctx, 400, 'invalid_request', 'Missing required parameter: refresh_token');
-		if (!rt || rt.clientId !== client.clientId || rt.expiresAt <= Date.now()) return fail(ctx, 400, 'invalid_grant', 'Invalid, expired or revoked refresh token');
+		const rt = params.refresh_token
+			? ctx.store.tokens.refresh.get(params.refresh_token)
+			: undefined;
+		if (!params.refresh_token)
+			return fail(ctx, 400, 'invalid_request', 'Missing required parameter: refresh_token');
+		if (!rt || rt.clientId !== client.clientId || rt.expiresAt <= Date.now())
+			return fail(ctx, 400, 'invalid_grant', 'Invalid, expired or revoked refresh token');
 		if (requested) {
 			const extra = requested.filter((s) => !rt.scopes.includes(s));
-			if (extra.length) return fail(ctx, 400, 'invalid_scope', `Scope(s) exceed the original grant: ${extra.join(' ')}`);
+			if (extra.length)
+				return fail(
+					ctx,
+					400,
+					'invalid_scope',
+					`Scope(s) exceed the original grant: ${extra.join(' ')}`,
+				);
 		}
 		const scopes = requested ?? rt.scopes;
 		ctx.store.tokens.refresh.delete(rt.token); // rotation
-		const t = ctx.store.tokens.issueAccess(client.clientId, scopes, cfg.tokenLifetimeSeconds, grant, rt.userEmail);
-		const next = ctx.store.tokens.issueRefresh(client.clientId, rt.scopes, cfg.refreshTokenLifetimeSeconds, rt.userEmail);
-		return sendToken(ctx, { access_token: t.token, scope: scopes.join(' '), token_type: 'Bearer', expires_in: cfg.tokenLifetimeSeconds, refresh_token: next.token });
+		const t = ctx.store.tokens.issueAccess(
+			client.clientId,
+			scopes,
+			cfg.tokenLifetimeSeconds,
+			grant,
+			rt.userEmail,
+		);
+		const next = ctx.store.tokens.issueRefresh(
+			client.clientId,
+			rt.scopes,
+			cfg.refreshTokenLifetimeSeconds,
+			rt.userEmail,
+		);
+		return sendToken(ctx, {
+			access_token: t.token,
+			scope: scopes.join(' '),
+			token_type: 'Bearer',
+			expires_in: cfg.tokenLifetimeSeconds,
+			refresh_token: next.token,
+		});
 	}
 
 	// authorization_code
 	if (!params.code) return fail(ctx, 400, 'invalid_request', 'Missing required parameter: code');
 	const code = ctx.store.tokens.codes.get(params.code);
 	ctx.store.tokens.codes.delete(params.code);
-	if (!code || code.clientId !== client.clientId || code.expiresAt <= Date.now()) return fail(ctx, 400, 'invalid_grant', 'Invalid or expired authorization code');
-	if ((params.redirect_uri ?? '') !== code.redirectUri) return fail(ctx, 400, 'invalid_grant', 'redirect_uri does not match the authorization request');
-	const t = ctx.store.tokens.issueAccess(client.clientId, code.scopes, cfg.tokenLifetimeSeconds, grant, code.userEmail);
-	const rt = ctx.store.tokens.issueRefresh(client.clientId, code.scopes, cfg.refreshTokenLifetimeSeconds, code.userEmail);
-	return sendToken(ctx, { access_token: t.token, scope: code.scopes.join(' '), token_type: 'Bearer', expires_in: cfg.tokenLifetimeSeconds, refresh_token: rt.token });
+	if (!code || code.clientId !== client.clientId || code.expiresAt <= Date.now())
+		return fail(ctx, 400, 'invalid_grant', 'Invalid or expired authorization code');
+	if ((params.redirect_uri ?? '') !== code.redirectUri)
+		return fail(ctx, 400, 'invalid_grant', 'redirect_uri does not match the authorization request');
+	const t = ctx.store.tokens.issueAccess(
+		client.clientId,
+		code.scopes,
+		cfg.tokenLifetimeSeconds,
+		grant,
+		code.userEmail,
+	);
+	const rt = ctx.store.tokens.issueRefresh(
+		client.clientId,
+		code.scopes,
+		cfg.refreshTokenLifetimeSeconds,
+		code.userEmail,
+	);
+	return sendToken(ctx, {
+		access_token: t.token,
+		scope: code.scopes.join(' '),
+		token_type: 'Bearer',
+		expires_in: cfg.tokenLifetimeSeconds,
+		refresh_token: rt.token,
+	});
 }
 
 function sendToken(ctx: Ctx, body: Record<string, unknown>): void {
@@ -147,7 +264,11 @@ function authorize(ctx: Ctx): void {
 	const client = ctx.store.clients.get(clientId);
 	const redirectUri = q.get('redirect_uri') ?? '';
 	if (!client) return sendOAuthError(ctx.res, 400, 'invalid_request', 'Unknown client_id');
-	if (!redirectUri || (client.redirectUris.length > 0 && !client.redirectUris.includes(redirectUri))) return sendOAuthError(ctx.res, 400, 'invalid_request', 'Missing or unregistered redirect_uri');
+	if (
+		!redirectUri ||
+		(client.redirectUris.length > 0 && !client.redirectUris.includes(redirectUri))
+	)
+		return sendOAuthError(ctx.res, 400, 'invalid_request', 'Missing or unregistered redirect_uri');
 	let target: URL;
 	try {
 		target = new URL(redirectUri);
@@ -163,14 +284,26 @@ function authorize(ctx: Ctx): void {
 		ctx.res.setHeader('cache-control', 'no-store');
 		ctx.res.end();
 	};
-	if (q.get('response_type') !== 'code') return redirect({ error: 'unsupported_response_type', error_description: 'Only response_type=code is supported' });
-	if (!client.grantTypes.includes('authorization_code')) return redirect({ error: 'unauthorized_client', error_description: 'authorization_code is not allowed for this client' });
+	if (q.get('response_type') !== 'code')
+		return redirect({
+			error: 'unsupported_response_type',
+			error_description: 'Only response_type=code is supported',
+		});
+	if (!client.grantTypes.includes('authorization_code'))
+		return redirect({
+			error: 'unauthorized_client',
+			error_description: 'authorization_code is not allowed for this client',
+		});
 	const requested = splitScopes(q.get('scope') ?? undefined) ?? [...client.scopes];
 	const err = scopeError(requested, client);
 	if (err) return redirect({ error: 'invalid_scope', error_description: err });
 	const hint = q.get('login_hint')?.toLowerCase();
-	const user = (hint && ctx.store.usersByEmail.get(hint)) || (client.consentUser && ctx.store.usersByEmail.get(client.consentUser.toLowerCase())) || ctx.store.seed.users[0];
-	if (!user) return redirect({ error: 'access_denied', error_description: 'No seeded user to consent' });
+	const user =
+		(hint && ctx.store.usersByEmail.get(hint)) ||
+		(client.consentUser && ctx.store.usersByEmail.get(client.consentUser.toLowerCase())) ||
+		ctx.store.seed.users[0];
+	if (!user)
+		return redirect({ error: 'access_denied', error_description: 'No seeded user to consent' });
 	const code = ctx.store.tokens.issueCode(client.clientId, requested, redirectUri, user.email);
 	ctx.log.oauth = { clientId, grantType: 'authorization_code' };
 	redirect({ code: code.code });

@@ -8,7 +8,12 @@ import { ROUTE_SCOPES } from '../scopes';
 import type { TrackingEvent } from '../teamData';
 
 const access = { scopes: ROUTE_SCOPES.platformAdoption, permission: PERMISSIONS.platformAdoption };
-const EMPTY = new GeneratedLog<TrackingEvent>(0, () => 0, () => undefined as never, () => 0);
+const EMPTY = new GeneratedLog<TrackingEvent>(
+	0,
+	() => 0,
+	() => undefined as never,
+	() => 0,
+);
 
 /** Generated events are all of type STUDIO_ASSET; other types have no events. */
 function logFor(ctx: Ctx): GeneratedLog<TrackingEvent> {
@@ -16,6 +21,18 @@ function logFor(ctx: Ctx): GeneratedLog<TrackingEvent> {
 }
 
 export const platformAdoptionRoutes: RouteDef[] = [
-	{ method: 'GET', path: '/platform-adoption/api/external/adoption-tracking-events/:type', family: 'team', access, handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, logFor(ctx))) },
-	{ method: 'GET', path: '/platform-adoption/api/external/v2/adoption-tracking-events/:type', family: 'team', access, handler: (ctx: Ctx) => sendJson(ctx, 200, cursorPage(ctx, logFor(ctx))) },
+	{
+		method: 'GET',
+		path: '/platform-adoption/api/external/adoption-tracking-events/:type',
+		family: 'team',
+		access,
+		handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, logFor(ctx))),
+	},
+	{
+		method: 'GET',
+		path: '/platform-adoption/api/external/v2/adoption-tracking-events/:type',
+		family: 'team',
+		access,
+		handler: (ctx: Ctx) => sendJson(ctx, 200, cursorPage(ctx, logFor(ctx))),
+	},
 ];

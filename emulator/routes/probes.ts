@@ -8,7 +8,14 @@ const any = { scopes: ROUTE_SCOPES.any };
 
 function team(ctx: Ctx): void {
 	const t = ctx.store.seed.team;
-	sendJson(ctx, 200, { id: t.id, name: t.name, domain: t.domain, realm: t.realm, visible: true, active: true });
+	sendJson(ctx, 200, {
+		id: t.id,
+		name: t.name,
+		domain: t.domain,
+		realm: t.realm,
+		visible: true,
+		active: true,
+	});
 }
 
 function cloud(ctx: Ctx): void {
@@ -36,13 +43,38 @@ function cloud(ctx: Ctx): void {
 function permissions(ctx: Ctx): void {
 	const p = ctx.identity!.permissions;
 	const services: { serviceName: string; permissions: string[] }[] = [
-		{ serviceName: 'audit-log', permissions: hasPermission(p, PERMISSIONS.auditLog) ? ['USE_API'] : [] },
-		{ serviceName: 'team', permissions: [...(hasPermission(p, PERMISSIONS.loginHistory) ? ['LOGIN_HISTORY_USE_API'] : []), ...(hasPermission(p, PERMISSIONS.members) ? ['USERS_USE_API'] : [])] },
-		{ serviceName: 'event-collection', permissions: [...(hasPermission(p, PERMISSIONS.poolsManage) ? ['EDIT_ALL_DATA_POOLS'] : []), ...(hasPermission(p, PERMISSIONS.dataPush) ? ['DATA_PUSH_API'] : [])] },
-		{ serviceName: 'package-manager', permissions: hasPermission(p, PERMISSIONS.knowledgeModels) ? ['USE_ALL_PACKAGES'] : [] },
-		{ serviceName: 'platform-adoption', permissions: hasPermission(p, PERMISSIONS.platformAdoption) ? ['USE_API'] : [] },
+		{
+			serviceName: 'audit-log',
+			permissions: hasPermission(p, PERMISSIONS.auditLog) ? ['USE_API'] : [],
+		},
+		{
+			serviceName: 'team',
+			permissions: [
+				...(hasPermission(p, PERMISSIONS.loginHistory) ? ['LOGIN_HISTORY_USE_API'] : []),
+				...(hasPermission(p, PERMISSIONS.members) ? ['USERS_USE_API'] : []),
+			],
+		},
+		{
+			serviceName: 'event-collection',
+			permissions: [
+				...(hasPermission(p, PERMISSIONS.poolsManage) ? ['EDIT_ALL_DATA_POOLS'] : []),
+				...(hasPermission(p, PERMISSIONS.dataPush) ? ['DATA_PUSH_API'] : []),
+			],
+		},
+		{
+			serviceName: 'package-manager',
+			permissions: hasPermission(p, PERMISSIONS.knowledgeModels) ? ['USE_ALL_PACKAGES'] : [],
+		},
+		{
+			serviceName: 'platform-adoption',
+			permissions: hasPermission(p, PERMISSIONS.platformAdoption) ? ['USE_API'] : [],
+		},
 	];
-	sendJson(ctx, 200, services.filter((s) => s.permissions.length > 0));
+	sendJson(
+		ctx,
+		200,
+		services.filter((s) => s.permissions.length > 0),
+	);
 }
 
 function teamDetails(ctx: Ctx): void {
@@ -64,6 +96,12 @@ function teamDetails(ctx: Ctx): void {
 export const probeRoutes: RouteDef[] = [
 	{ method: 'GET', path: '/api/cloud/team', family: 'probe', access: any, handler: team },
 	{ method: 'GET', path: '/api/cloud', family: 'probe', access: any, handler: cloud },
-	{ method: 'GET', path: '/api/cloud/permissions', family: 'probe', access: any, handler: permissions },
+	{
+		method: 'GET',
+		path: '/api/cloud/permissions',
+		family: 'probe',
+		access: any,
+		handler: permissions,
+	},
 	{ method: 'GET', path: '/api/team', family: 'probe', access: any, handler: teamDetails },
 ];

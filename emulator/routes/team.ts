@@ -9,10 +9,18 @@ function members(ctx: Ctx): void {
 	const pageNumber = intParam(ctx, 'pageNumber', 0, 0);
 	const pageSize = intParam(ctx, 'pageSize', MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE);
 	const raw = ctx.query.get('includeInternal');
-	if (raw !== null && raw !== 'true' && raw !== 'false') throw new HttpError(400, "Query parameter 'includeInternal' must be of type 'Boolean'.");
+	if (raw !== null && raw !== 'true' && raw !== 'false')
+		throw new HttpError(400, "Query parameter 'includeInternal' must be of type 'Boolean'.");
 	const includeInternal = raw !== 'false';
-	const all = ctx.store.team.members.filter((m) => includeInternal || !m.internal).map(({ internal: _i, ...m }) => m);
-	sendJson(ctx, 200, { content: all.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize), pageNumber, pageSize, totalCount: all.length });
+	const all = ctx.store.team.members
+		.filter((m) => includeInternal || !m.internal)
+		.map(({ internal: _i, ...m }) => m);
+	sendJson(ctx, 200, {
+		content: all.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize),
+		pageNumber,
+		pageSize,
+		totalCount: all.length,
+	});
 }
 
 export const teamRoutes: RouteDef[] = [
@@ -23,5 +31,11 @@ export const teamRoutes: RouteDef[] = [
 		access: { scopes: ROUTE_SCOPES.loginHistory, permission: PERMISSIONS.loginHistory },
 		handler: (ctx: Ctx) => sendJson(ctx, 200, pageNumberPage(ctx, ctx.store.logins)),
 	},
-	{ method: 'GET', path: '/api/external/members', family: 'team', access: { scopes: ROUTE_SCOPES.members, permission: PERMISSIONS.members }, handler: members },
+	{
+		method: 'GET',
+		path: '/api/external/members',
+		family: 'team',
+		access: { scopes: ROUTE_SCOPES.members, permission: PERMISSIONS.members },
+		handler: members,
+	},
 ];

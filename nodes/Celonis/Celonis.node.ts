@@ -30,9 +30,21 @@ export class Celonis implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'celonisOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-			{ name: 'celonisApiKeyApi', required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
-			{ name: 'celonisAppKeyApi', required: true, displayOptions: { show: { authentication: ['appKey'] } } },
+			{
+				name: 'celonisOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				name: 'celonisApiKeyApi',
+				required: true,
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+			{
+				name: 'celonisAppKeyApi',
+				required: true,
+				displayOptions: { show: { authentication: ['appKey'] } },
+			},
 		],
 		properties: [
 			{
@@ -40,9 +52,21 @@ export class Celonis implements INodeType {
 				name: 'authentication',
 				type: 'options',
 				options: [
-					{ name: 'OAuth2 (Client Credentials)', value: 'oAuth2', description: 'Recommended by Celonis: least-privilege scopes, tokens that expire' },
-					{ name: 'API Key', value: 'apiKey', description: 'A User API key (Bearer); Celonis is phasing static keys out' },
-					{ name: 'Application Key', value: 'appKey', description: 'An Application key (AppKey); Celonis is phasing static keys out' },
+					{
+						name: 'OAuth2 (Client Credentials)',
+						value: 'oAuth2',
+						description: 'Recommended by Celonis: least-privilege scopes, tokens that expire',
+					},
+					{
+						name: 'API Key',
+						value: 'apiKey',
+						description: 'A User API key (Bearer); Celonis is phasing static keys out',
+					},
+					{
+						name: 'Application Key',
+						value: 'appKey',
+						description: 'An Application key (AppKey); Celonis is phasing static keys out',
+					},
 				],
 				default: 'oAuth2',
 			},
@@ -55,9 +79,17 @@ export class Celonis implements INodeType {
 					{ name: 'Audit Log', value: 'auditLog', description: 'Export the team audit log' },
 					{ name: 'Data Job', value: 'dataJob', description: 'Run the data jobs of a data pool' },
 					{ name: 'Data Model', value: 'dataModel', description: 'Reload data models' },
-					{ name: 'Data Push', value: 'dataPush', description: 'Push items or files into data pool tables' },
+					{
+						name: 'Data Push',
+						value: 'dataPush',
+						description: 'Push items or files into data pool tables',
+					},
 					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
-					{ name: 'Platform Adoption', value: 'platformAdoption', description: 'Studio adoption tracking events' },
+					{
+						name: 'Platform Adoption',
+						value: 'platformAdoption',
+						description: 'Studio adoption tracking events',
+					},
 					{ name: 'Team', value: 'team', description: 'Login history and members' },
 				],
 				default: 'httpRequest',
@@ -72,7 +104,13 @@ export class Celonis implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchDataJobs: listSearch.searchDataJobs, searchDataModels: listSearch.searchDataModels, searchDataPools: listSearch.searchDataPools } };
+	methods = {
+		listSearch: {
+			searchDataJobs: listSearch.searchDataJobs,
+			searchDataModels: listSearch.searchDataModels,
+			searchDataPools: listSearch.searchDataPools,
+		},
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

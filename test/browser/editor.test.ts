@@ -10,7 +10,15 @@ import { chromium, selectors, type BrowserContext, type Page } from 'playwright-
 import { startEmulator } from '../../emulator';
 import { CELONIS_SCOPES } from '../../nodes/Celonis/shared/scopes';
 import { createN8nSandbox, freePort, type N8nSandbox, type N8nServer } from '../../scripts/n8n-cli';
-import { CREDENTIAL_IDS, CREDENTIAL_NAMES, DEMO_IDENTITIES, emulatorCredentials, LOCAL_OWNER, loadExamples, ownerEnv } from '../../scripts/n8n-fixtures';
+import {
+	CREDENTIAL_IDS,
+	CREDENTIAL_NAMES,
+	DEMO_IDENTITIES,
+	emulatorCredentials,
+	LOCAL_OWNER,
+	loadExamples,
+	ownerEnv,
+} from '../../scripts/n8n-fixtures';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const screenshots = path.join(repoRoot, 'docs', 'screenshots');
@@ -33,15 +41,33 @@ const fallbackWorkflow = {
 	active: false,
 	settings: { executionOrder: 'v1' },
 	nodes: [
-		{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'b0000000-0000-4000-8000-000000000001',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: 'b0000000-0000-4000-8000-000000000002',
 			name: 'Celonis',
 			type: 'n8n-nodes-celonis.celonis',
 			typeVersion: 1,
 			position: [240, 0],
-			parameters: { authentication: 'apiKey', resource: 'httpRequest', operation: 'request', method: 'GET', path: '/api/cloud/team' },
-			credentials: { celonisApiKeyApi: { id: CREDENTIAL_IDS.celonisApiKeyApi, name: CREDENTIAL_NAMES.celonisApiKeyApi } },
+			parameters: {
+				authentication: 'apiKey',
+				resource: 'httpRequest',
+				operation: 'request',
+				method: 'GET',
+				path: '/api/cloud/team',
+			},
+			credentials: {
+				celonisApiKeyApi: {
+					id: CREDENTIAL_IDS.celonisApiKeyApi,
+					name: CREDENTIAL_NAMES.celonisApiKeyApi,
+				},
+			},
 		},
 	],
 	connections: { Start: { main: [[{ node: 'Celonis', type: 'main', index: 0 }]] } },
@@ -58,8 +84,9 @@ async function pickCanvasWorkflow(): Promise<CanvasWorkflow & Record<string, unk
 	// An example with a manual trigger that calls nothing but the emulator (webhook examples post to example.com).
 	const manual = examples.find(
 		({ workflow }) =>
-			((workflow as CanvasWorkflow).nodes ?? []).some((node) => node.type === 'n8n-nodes-base.manualTrigger') &&
-			!/https?:\/\/[^"/]*example\.com/.test(JSON.stringify(workflow)),
+			((workflow as CanvasWorkflow).nodes ?? []).some(
+				(node) => node.type === 'n8n-nodes-base.manualTrigger',
+			) && !/https?:\/\/[^"/]*example\.com/.test(JSON.stringify(workflow)),
 	);
 	return manual?.workflow ?? fallbackWorkflow;
 }
@@ -76,14 +103,18 @@ describe('n8n editor in Chromium', () => {
 	const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+		if (!existsSync(CHROMIUM))
+			throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 		mkdirSync(screenshots, { recursive: true });
 		emu = await startEmulator();
 		sandbox = await createN8nSandbox({ packageDir: repoRoot });
 		await sandbox.importCredentials(emulatorCredentials(emu.url));
 		canvasWorkflow = await pickCanvasWorkflow();
 		await sandbox.importWorkflow(canvasWorkflow as CanvasWorkflow & Record<string, unknown>);
-		server = await sandbox.startServer({ port: await freePort(), env: await ownerEnv(sandbox.runtime) });
+		server = await sandbox.startServer({
+			port: await freePort(),
+			env: await ownerEnv(sandbox.runtime),
+		});
 
 		selectors.setTestIdAttribute('data-test-id');
 		profile = mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
@@ -121,7 +152,11 @@ describe('n8n editor in Chromium', () => {
 		await expectText(options.filter({ hasText: 'Celonis OAuth2 (Client Credentials) API' }));
 		const names = await options.allTextContents();
 		expect(names.map((n) => n.trim())).toEqual(
-			expect.arrayContaining(['Celonis API Key API', 'Celonis Application Key API', 'Celonis OAuth2 (Client Credentials) API']),
+			expect.arrayContaining([
+				'Celonis API Key API',
+				'Celonis Application Key API',
+				'Celonis OAuth2 (Client Credentials) API',
+			]),
 		);
 		await shot('credential-select-celonis');
 		await options.filter({ hasText: 'Celonis OAuth2 (Client Credentials) API' }).click();
@@ -130,7 +165,8 @@ describe('n8n editor in Chromium', () => {
 	});
 
 	it('lists every Celonis scope in the Scopes multi-select', async () => {
-		const field = (name: string) => page.getByTestId(`parameter-input-${name}`).locator('input').first();
+		const field = (name: string) =>
+			page.getByTestId(`parameter-input-${name}`).locator('input').first();
 		await field('teamUrl').fill(emu.url);
 		await field('clientId').fill(DEMO_IDENTITIES.clientId);
 		await field('clientSecret').fill(DEMO_IDENTITIES.clientSecret);
@@ -138,7 +174,9 @@ describe('n8n editor in Chromium', () => {
 		await page.getByTestId('parameter-input-scopes').click();
 		const headlines = page.locator('.el-select-dropdown:visible .option-headline');
 		await expectText(headlines.first());
-		const offered = (await headlines.allTextContents()).map((text) => /\(([^()]+)\)\s*$/.exec(text.trim())?.[1]);
+		const offered = (await headlines.allTextContents()).map(
+			(text) => /\(([^()]+)\)\s*$/.exec(text.trim())?.[1],
+		);
 		expect(offered.sort()).toEqual(CELONIS_SCOPES.map((s) => s.value).sort());
 		await shot('oauth2-credential-scopes');
 
@@ -173,7 +211,10 @@ describe('n8n editor in Chromium', () => {
 			const state = {
 				error: await count('canvas-node-status-error'),
 				success: await count('canvas-node-status-success'),
-				busy: (await count('canvas-node-status-running')) + (await count('canvas-node-status-waiting')) + (await count('stop-execution-button')),
+				busy:
+					(await count('canvas-node-status-running')) +
+					(await count('canvas-node-status-waiting')) +
+					(await count('stop-execution-button')),
 			};
 			if (state.error > 0) break;
 			idlePolls = state.success > 0 && state.busy === 0 ? idlePolls + 1 : 0;

@@ -4,7 +4,16 @@
  */
 import { startEmulator } from '../../emulator';
 import { createN8nSandbox, type N8nSandbox } from '../../scripts/n8n-cli';
-import { DEMO, errorText, expectSuccess, firstJson, httpRequestNode, manualWorkflow, repoRoot, tokenStats } from './helpers';
+import {
+	DEMO,
+	errorText,
+	expectSuccess,
+	firstJson,
+	httpRequestNode,
+	manualWorkflow,
+	repoRoot,
+	tokenStats,
+} from './helpers';
 
 const WRONG_SECRET = 'wrong-secret-canary-7f3a9c';
 const SECRETS = [DEMO.apiKey, DEMO.appKey, DEMO.clientSecret, WRONG_SECRET];
@@ -25,12 +34,26 @@ describe('credentials in the real n8n CLI (HTTP Request node, predefined credent
 		emu = await startEmulator();
 		sandbox = await createN8nSandbox({ packageDir: repoRoot });
 		const teamUrl = emu.url;
-		const oauthData = { teamUrl, clientId: DEMO.clientId, authMethod: 'clientSecretBasic', scopes: ['team.user-group-info:read'], customScopes: '' };
+		const oauthData = {
+			teamUrl,
+			clientId: DEMO.clientId,
+			authMethod: 'clientSecretBasic',
+			scopes: ['team.user-group-info:read'],
+			customScopes: '',
+		};
 		await sandbox.importCredentials([
 			{ ...creds.apiKey, type: 'celonisApiKeyApi', data: { teamUrl, apiKey: DEMO.apiKey } },
 			{ ...creds.appKey, type: 'celonisAppKeyApi', data: { teamUrl, appKey: DEMO.appKey } },
-			{ ...creds.oauth, type: 'celonisOAuth2Api', data: { ...oauthData, clientSecret: DEMO.clientSecret } },
-			{ ...creds.badOauth, type: 'celonisOAuth2Api', data: { ...oauthData, clientSecret: WRONG_SECRET } },
+			{
+				...creds.oauth,
+				type: 'celonisOAuth2Api',
+				data: { ...oauthData, clientSecret: DEMO.clientSecret },
+			},
+			{
+				...creds.badOauth,
+				type: 'celonisOAuth2Api',
+				data: { ...oauthData, clientSecret: WRONG_SECRET },
+			},
 		]);
 		const teamEndpoint = `${emu.url}/api/cloud/team`;
 		await sandbox.importWorkflow(
@@ -72,7 +95,9 @@ describe('credentials in the real n8n CLI (HTTP Request node, predefined credent
 		expect((await tokenStats(emu.url)).issued).toBe(before.issued);
 
 		const stored = await sandbox.exportCredential(creds.oauth.id);
-		expect(Object.values(stored.data).some((v) => typeof v === 'string' && v.startsWith('emu_at_'))).toBe(true);
+		expect(
+			Object.values(stored.data).some((v) => typeof v === 'string' && v.startsWith('emu_at_')),
+		).toBe(true);
 	});
 
 	it('a wrong client secret fails with a message about the client id/secret', async () => {

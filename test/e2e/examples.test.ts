@@ -9,12 +9,21 @@ import path from 'node:path';
 import { startEmulator } from '../../emulator';
 import { verifyExample } from '../../scripts/exampleChecks';
 import { createN8nSandbox, type N8nSandbox } from '../../scripts/n8n-cli';
-import { DEMO_IDENTITIES, emulatorCredentials, loadExamples, startWebhookSink, withLocalWebhook, type ExampleWorkflow } from '../../scripts/n8n-fixtures';
+import {
+	DEMO_IDENTITIES,
+	emulatorCredentials,
+	loadExamples,
+	startWebhookSink,
+	withLocalWebhook,
+	type ExampleWorkflow,
+} from '../../scripts/n8n-fixtures';
 import { expectSuccess, repoRoot } from './helpers';
 
 const SECRETS = [DEMO_IDENTITIES.apiKey, DEMO_IDENTITIES.appKey, DEMO_IDENTITIES.clientSecret];
 const exampleFiles = existsSync(path.join(repoRoot, 'examples'))
-	? readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json')).sort()
+	? readdirSync(path.join(repoRoot, 'examples'))
+			.filter((f) => f.endsWith('.json'))
+			.sort()
 	: [];
 
 const describeIfExamples = exampleFiles.length ? describe : describe.skip;
@@ -32,7 +41,11 @@ describeIfExamples('example workflows in the real n8n CLI', () => {
 		await sandbox.importCredentials(emulatorCredentials(emu.url));
 		examples = await loadExamples(repoRoot);
 		// One import for all: each n8n command costs seconds of start-up. Webhooks go to a local sink.
-		await sandbox.importWorkflow(examples.map(({ workflow }) => withLocalWebhook(workflow, webhook.url)) as unknown as ExampleWorkflow['workflow']);
+		await sandbox.importWorkflow(
+			examples.map(({ workflow }) =>
+				withLocalWebhook(workflow, webhook.url),
+			) as unknown as ExampleWorkflow['workflow'],
+		);
 	});
 
 	afterAll(async () => {
@@ -45,13 +58,29 @@ describeIfExamples('example workflows in the real n8n CLI', () => {
 		const example = examples.find((e) => e.file === file);
 		if (!example) throw new Error(`${file} was not loaded`);
 		const nodes = (example.workflow.nodes ?? []) as Array<{ type: string }>;
-		expect(nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger' || n.type === 'n8n-nodes-base.executeWorkflowTrigger')).toBe(true);
+		expect(
+			nodes.some(
+				(n) =>
+					n.type === 'n8n-nodes-base.manualTrigger' ||
+					n.type === 'n8n-nodes-base.executeWorkflowTrigger',
+			),
+		).toBe(true);
 		const result = await sandbox.execute(example.workflow.id);
 		expectSuccess(result, SECRETS);
 		// The same checks the demo prints: pushed rows are in the emulator's table, files exist, webhooks received events.
-		const checks = await verifyExample(example, result, { emu, sandbox, webhook, outputDir: await fs.mkdtemp(path.join(os.tmpdir(), 'celonis-e2e-files-')) });
+		const checks = await verifyExample(example, result, {
+			emu,
+			sandbox,
+			webhook,
+			outputDir: await fs.mkdtemp(path.join(os.tmpdir(), 'celonis-e2e-files-')),
+		});
 		expect(checks.length).toBeGreaterThan(0);
-		for (const check of checks) expect({ check: check.label, detail: check.detail, ok: check.ok }).toEqual({ check: check.label, detail: check.detail, ok: true });
+		for (const check of checks)
+			expect({ check: check.label, detail: check.detail, ok: check.ok }).toEqual({
+				check: check.label,
+				detail: check.detail,
+				ok: true,
+			});
 		for (const secret of SECRETS) expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
 	});
 });

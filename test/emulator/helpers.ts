@@ -13,16 +13,37 @@ export const DEMO = {
 	km: 'o2c-km',
 };
 
-export interface Res { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
+/** A JSON answer of any shape: the tests assert on its fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
-export async function call(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer | FormData; json?: unknown } = {}): Promise<Res> {
+export interface Res {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+	json: Json;
+}
+
+export async function call(
+	url: string,
+	opts: {
+		method?: string;
+		headers?: Record<string, string>;
+		body?: string | Buffer | FormData;
+		json?: unknown;
+	} = {},
+): Promise<Res> {
 	const headers = { ...opts.headers };
 	let body = opts.body;
 	if (opts.json !== undefined) {
 		body = JSON.stringify(opts.json);
 		headers['content-type'] = 'application/json';
 	}
-	const r = await request(url, { method: (opts.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET', headers, body: body as any });
+	const r = await request(url, {
+		method: (opts.method ?? (body !== undefined ? 'POST' : 'GET')) as 'GET',
+		headers,
+		body: body as string | Buffer | FormData | undefined,
+	});
 	const text = await r.body.text();
 	let json: unknown;
 	try {
@@ -36,10 +57,22 @@ export async function call(url: string, opts: { method?: string; headers?: Recor
 export const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
 export const appKey = (k: string) => ({ authorization: `AppKey ${k}` });
 
-export async function tokenFor(emu: Emulator, clientId: string, secret: string, scope?: string): Promise<string> {
-	const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
+export async function tokenFor(
+	emu: Emulator,
+	clientId: string,
+	secret: string,
+	scope?: string,
+): Promise<string> {
+	const form = new URLSearchParams({
+		grant_type: 'client_credentials',
+		client_id: clientId,
+		client_secret: secret,
+	});
 	if (scope) form.set('scope', scope);
-	const r = await call(`${emu.url}/oauth2/token`, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+	const r = await call(`${emu.url}/oauth2/token`, {
+		body: form.toString(),
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+	});
 	if (r.status !== 200) throw new Error(`token failed ${r.status} ${r.text}`);
 	return r.json.access_token as string;
 }
@@ -50,7 +83,10 @@ export async function withEmulator(): Promise<Emulator> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+	fn: () => Promise<T | undefined> | T | undefined,
+	timeoutMs = 5000,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();

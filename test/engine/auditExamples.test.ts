@@ -8,18 +8,31 @@ import type { IConnections } from 'n8n-workflow';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
-import { loadTypes } from '../harness/packageTypes';
+import { loadTypes, requireBase } from '../harness/packageTypes';
 
 const ctx = useEmulator();
 
-type Example = { id: string; nodes: Array<NodeSpec & { credentials?: Record<string, { id: string; name: string }> }>; connections: IConnections };
+type Example = {
+	id: string;
+	nodes: Array<NodeSpec & { credentials?: Record<string, { id: string; name: string }> }>;
+	connections: IConnections;
+};
 
 async function withExampleNodes(): Promise<void> {
 	const types = await loadTypes();
-	const base = (rel: string, name: string) => new (require(`n8n-nodes-base/dist/nodes/${rel}`) as Record<string, new () => never>)[name]();
-	types.nodes['n8n-nodes-base.aggregate'] ??= base('Transform/Aggregate/Aggregate.node.js', 'Aggregate');
-	types.nodes['n8n-nodes-base.httpRequest'] ??= base('HttpRequest/HttpRequest.node.js', 'HttpRequest');
-	types.nodes['n8n-nodes-base.scheduleTrigger'] ??= base('Schedule/ScheduleTrigger.node.js', 'ScheduleTrigger');
+	const base = (rel: string, name: string) => requireBase<never>(`nodes/${rel}`, name);
+	types.nodes['n8n-nodes-base.aggregate'] ??= base(
+		'Transform/Aggregate/Aggregate.node.js',
+		'Aggregate',
+	);
+	types.nodes['n8n-nodes-base.httpRequest'] ??= base(
+		'HttpRequest/HttpRequest.node.js',
+		'HttpRequest',
+	);
+	types.nodes['n8n-nodes-base.scheduleTrigger'] ??= base(
+		'Schedule/ScheduleTrigger.node.js',
+		'ScheduleTrigger',
+	);
 }
 
 function load(file: string): Example {
@@ -30,28 +43,58 @@ function load(file: string): Example {
 async function engineFor(example: Example): Promise<Engine> {
 	await withExampleNodes();
 	const engine = await Engine.create();
-	const ref = example.nodes.find((n) => n.credentials?.celonisOAuth2Api)!.credentials!.celonisOAuth2Api;
-	engine.store.add({ id: ref.id, name: ref.name, type: 'celonisOAuth2Api', data: oauthData(ctx.emu.url, DEMO.client, { scopes: ['audit.log:read', 'team.login-history:read'] }) });
+	const ref = example.nodes.find((n) => n.credentials?.celonisOAuth2Api)!.credentials!
+		.celonisOAuth2Api;
+	engine.store.add({
+		id: ref.id,
+		name: ref.name,
+		type: 'celonisOAuth2Api',
+		data: oauthData(ctx.emu.url, DEMO.client, {
+			scopes: ['audit.log:read', 'team.login-history:read'],
+		}),
+	});
 	return engine;
 }
 
 /** As `n8n execute`: start at the Manual Trigger, without the Schedule Trigger and sticky notes. */
-const runnable = (example: Example) => example.nodes.filter((n) => n.type !== 'n8n-nodes-base.scheduleTrigger' && n.type !== 'n8n-nodes-base.stickyNote');
+const runnable = (example: Example) =>
+	example.nodes.filter(
+		(n) => n.type !== 'n8n-nodes-base.scheduleTrigger' && n.type !== 'n8n-nodes-base.stickyNote',
+	);
 
 it('nightly-audit-log-export: the audit log since the last run as one CSV file; the next run only has what is new', async () => {
 	const example = load('nightly-audit-log-export.json');
 	const engine = await engineFor(example);
-	const first = await engine.run(runnable(example), example.connections, { workflowId: example.id });
+	const first = await engine.run(runnable(example), example.connections, {
+		workflowId: example.id,
+	});
 	expect(first.error?.message).toBeUndefined();
 	const [item] = first.items('Audit log since last run (CSV)');
 	const dayAgo = Date.now() - 86_400_000;
-	const expected = ctx.emu.store.audit.all().filter((e) => Date.parse(e.timestamp) >= dayAgo - 60_000);
+	const expected = ctx.emu.store.audit
+		.all()
+		.filter((e) => Date.parse(e.timestamp) >= dayAgo - 60_000);
 	expect(item.json.events).toBeGreaterThanOrEqual(expected.length - 2);
 	expect(item.binary!.data.fileName).toMatch(/^celonis-audit-log-\d{4}-\d\d-\d\dT\d\d-\d\dZ\.csv$/);
-	expect(Buffer.from(item.binary!.data.data, 'base64').toString().split('\r\n')[0]).toBe('"timestamp","event","userId","userRole","ipAddress","port","message","diffPayload"');
+	expect(Buffer.from(item.binary!.data.data, 'base64').toString().split('\r\n')[0]).toBe(
+		'"timestamp","event","userId","userRole","ipAddress","port","message","diffPayload"',
+	);
 
-	ctx.emu.store.audit.append([{ userId: 'u-x', userRole: 'ADMIN', event: 'NIGHTLY_TEST', timestamp: new Date(Date.now() - 10).toISOString(), message: {}, ipAddress: null, port: null, diffPayload: null }]);
-	const second = await engine.run(runnable(example), example.connections, { workflowId: example.id });
+	ctx.emu.store.audit.append([
+		{
+			userId: 'u-x',
+			userRole: 'ADMIN',
+			event: 'NIGHTLY_TEST',
+			timestamp: new Date(Date.now() - 10).toISOString(),
+			message: {},
+			ipAddress: null,
+			port: null,
+			diffPayload: null,
+		},
+	]);
+	const second = await engine.run(runnable(example), example.connections, {
+		workflowId: example.id,
+	});
 	expect(second.json('Audit log since last run (CSV)')[0]).toMatchObject({ events: 1 });
 });
 
@@ -72,7 +115,8 @@ it('incremental-login-history-to-webhook: new login events are POSTed as one bat
 		expect(post.parameters!.url).toBe('https://webhook.example.com/celonis-login-history');
 		post.parameters!.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 		const engine = await engineFor(example);
-		const run = async () => await engine.run(runnable(example), example.connections, { workflowId: example.id });
+		const run = async () =>
+			await engine.run(runnable(example), example.connections, { workflowId: example.id });
 
 		const first = await run();
 		expect(first.error?.message).toBeUndefined();
@@ -81,9 +125,21 @@ it('incremental-login-history-to-webhook: new login events are POSTed as one bat
 		if (lastDay.length > 0) expect(received[0].count).toBeGreaterThanOrEqual(lastDay.length);
 
 		const before = received.length;
-		ctx.emu.store.logins.append([{ authenticationEventType: 'LOGIN_SSO', email: 'new.user@example.com', success: true, timestamp: new Date(Date.now() - 5).toISOString() }]);
+		ctx.emu.store.logins.append([
+			{
+				authenticationEventType: 'LOGIN_SSO',
+				email: 'new.user@example.com',
+				success: true,
+				timestamp: new Date(Date.now() - 5).toISOString(),
+			},
+		]);
 		expect((await run()).error?.message).toBeUndefined();
-		expect(received.slice(before)).toEqual([expect.objectContaining({ count: 1, events: [expect.objectContaining({ email: 'new.user@example.com' })] })]);
+		expect(received.slice(before)).toEqual([
+			expect.objectContaining({
+				count: 1,
+				events: [expect.objectContaining({ email: 'new.user@example.com' })],
+			}),
+		]);
 
 		const nothingNew = await run();
 		expect(nothingNew.error?.message).toBeUndefined();

@@ -5,7 +5,7 @@ import type { IConnections } from 'n8n-workflow';
 
 import { DEMO, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
-import { loadTypes } from '../harness/packageTypes';
+import { loadTypes, requireBase } from '../harness/packageTypes';
 import { MODEL, POOL } from './dataPushHelpers';
 
 const ctx = useEmulator();
@@ -13,31 +13,63 @@ const ctx = useEmulator();
 /** The example uses a few n8n-nodes-base nodes the shared harness does not load: add them to its type map. */
 async function withExampleNodes(): Promise<void> {
 	const types = await loadTypes();
-	const base = (rel: string, name: string) => new (require(`n8n-nodes-base/dist/nodes/${rel}`) as Record<string, new () => never>)[name]();
+	const base = (rel: string, name: string) => requireBase<never>(`nodes/${rel}`, name);
 	types.nodes['n8n-nodes-base.set'] ??= base('Set/Set.node.js', 'Set');
-	types.nodes['n8n-nodes-base.splitOut'] ??= base('Transform/SplitOut/SplitOut.node.js', 'SplitOut');
-	types.nodes['n8n-nodes-base.scheduleTrigger'] ??= base('Schedule/ScheduleTrigger.node.js', 'ScheduleTrigger');
+	types.nodes['n8n-nodes-base.splitOut'] ??= base(
+		'Transform/SplitOut/SplitOut.node.js',
+		'SplitOut',
+	);
+	types.nodes['n8n-nodes-base.scheduleTrigger'] ??= base(
+		'Schedule/ScheduleTrigger.node.js',
+		'ScheduleTrigger',
+	);
 	types.nodes['n8n-nodes-base.stickyNote'] ??= base('StickyNote/StickyNote.node.js', 'StickyNote');
 }
 
 it('examples/scheduled-data-push.json: rows → Push Items to Table → Reload Data Model, from its Manual Trigger', async () => {
 	await withExampleNodes();
 	ctx.emu.configure({ jobDelays: { queuedMs: 5, runningMs: 10 }, modelLoadMs: 20 });
-	const workflow = JSON.parse(readFileSync(path.join(__dirname, '../../examples/scheduled-data-push.json'), 'utf8')) as {
+	const workflow = JSON.parse(
+		readFileSync(path.join(__dirname, '../../examples/scheduled-data-push.json'), 'utf8'),
+	) as {
 		nodes: Array<NodeSpec & { credentials?: Record<string, { id: string; name: string }> }>;
 		connections: IConnections;
 	};
 	const engine = await Engine.create();
 	// The example references the credential ids of scripts/n8n-fixtures.ts.
-	const ref = workflow.nodes.find((n) => n.credentials?.celonisAppKeyApi)!.credentials!.celonisAppKeyApi;
-	engine.store.add({ id: ref.id, name: ref.name, type: 'celonisAppKeyApi', data: { teamUrl: ctx.emu.url, appKey: DEMO.appKey } });
+	const ref = workflow.nodes.find((n) => n.credentials?.celonisAppKeyApi)!.credentials!
+		.celonisAppKeyApi;
+	engine.store.add({
+		id: ref.id,
+		name: ref.name,
+		type: 'celonisAppKeyApi',
+		data: { teamUrl: ctx.emu.url, appKey: DEMO.appKey },
+	});
 	// n8n starts a manual execution at the Manual Trigger: leave the Schedule Trigger out, as `n8n execute` does.
-	const nodes = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.scheduleTrigger' && n.type !== 'n8n-nodes-base.stickyNote');
+	const nodes = workflow.nodes.filter(
+		(n) => n.type !== 'n8n-nodes-base.scheduleTrigger' && n.type !== 'n8n-nodes-base.stickyNote',
+	);
 	const r = await engine.run(nodes, workflow.connections);
 	expect(r.error?.message).toBeUndefined();
-	expect(r.json('Push Items to SALES_ORDERS')[0]).toMatchObject({ poolId: POOL, table: 'SALES_ORDERS', mode: 'DELTA', rows: 3, status: 'DONE' });
-	expect(r.json('Reload O2C Data Model')[0]).toMatchObject({ dataModelId: MODEL, status: 'SUCCESS' });
+	expect(r.json('Push Items to SALES_ORDERS')[0]).toMatchObject({
+		poolId: POOL,
+		table: 'SALES_ORDERS',
+		mode: 'DELTA',
+		rows: 3,
+		status: 'DONE',
+	});
+	expect(r.json('Reload O2C Data Model')[0]).toMatchObject({
+		dataModelId: MODEL,
+		status: 'SUCCESS',
+	});
 	const table = ctx.emu.store.tables.find(POOL, 'SALES_ORDERS')!;
-	expect(table.rows.find((row) => row.ORDER_ID === 'SO-2002')).toMatchObject({ CUSTOMER: 'Globex SA, "Paris"', NET_VALUE: 250, STATUS: 'SHIPPED' });
-	expect(table.rows.find((row) => row.ORDER_ID === 'SO-1000')).toMatchObject({ STATUS: 'INVOICED', NET_VALUE: 1250.5 });
+	expect(table.rows.find((row) => row.ORDER_ID === 'SO-2002')).toMatchObject({
+		CUSTOMER: 'Globex SA, "Paris"',
+		NET_VALUE: 250,
+		STATUS: 'SHIPPED',
+	});
+	expect(table.rows.find((row) => row.ORDER_ID === 'SO-1000')).toMatchObject({
+		STATUS: 'INVOICED',
+		NET_VALUE: 1250.5,
+	});
 });

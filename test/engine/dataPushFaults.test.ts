@@ -7,27 +7,70 @@ const CHUNKS = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+/chunks/upsert
 const EXECUTE = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+$';
 
 async function addFaults(rules: unknown[]) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(rules),
+	});
 	expect(res.status).toBe(200);
 }
 
-const rows = Array.from({ length: 400 }, (_, i) => ({ i, text: `row ${i}, "quoted" ${'ß'.repeat(i % 30)}` }));
-const sorted = (t: Record<string, unknown>[] | undefined) => [...(t ?? [])].sort((a, b) => (a.i as number) - (b.i as number));
-const push = (creds: Parameters<typeof celonis>[0], table: string, options: Record<string, unknown> = {}) =>
-	celonis(creds, { operation: 'pushItems', tableName: table, options: { chunkSizeMb: 0.003, uploadConcurrency: 3, ...options } });
+const rows = Array.from({ length: 400 }, (_, i) => ({
+	i,
+	text: `row ${i}, "quoted" ${'ß'.repeat(i % 30)}`,
+}));
+const sorted = (t: Record<string, unknown>[] | undefined) =>
+	[...(t ?? [])].sort((a, b) => (a.i as number) - (b.i as number));
+const push = (
+	creds: Parameters<typeof celonis>[0],
+	table: string,
+	options: Record<string, unknown> = {},
+) =>
+	celonis(creds, {
+		operation: 'pushItems',
+		tableName: table,
+		options: { chunkSizeMb: 0.003, uploadConcurrency: 3, ...options },
+	});
 
 beforeEach(async () => {
 	ctx.emu.store.faults.clear();
-	ctx.emu.configure({ jobDelays: { queuedMs: 5, runningMs: 10 }, tokenLifetimeSeconds: 899, dataPush: { perHour: 250, perSecond: 10 } });
+	ctx.emu.configure({
+		jobDelays: { queuedMs: 5, runningMs: 10 },
+		tokenLifetimeSeconds: 899,
+		dataPush: { perHour: 250, perSecond: 10 },
+	});
 });
 
 describe('under injected faults every row lands exactly once', () => {
 	it('429 bursts, 503s and connection resets on chunk uploads and on execute', async () => {
 		const { engine, creds } = await engineWith(ctx.emu);
 		const table = freshTable('F');
-		const limited = { status: 429, headers: { 'x-ratelimit-reset': '0', 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0' }, body: 'Too many requests' };
+		const limited = {
+			status: 429,
+			headers: {
+				'x-ratelimit-reset': '0',
+				'x-ratelimit-limit': '10',
+				'x-ratelimit-remaining': '0',
+			},
+			body: 'Too many requests',
+		};
 		await addFaults([
-			{ method: 'POST', path: CHUNKS, sequence: [limited, limited, limited, {}, { status: 503, body: 'unavailable' }, {}, { reset: true }, {}, {}, { status: 502 }] },
+			{
+				method: 'POST',
+				path: CHUNKS,
+				sequence: [
+					limited,
+					limited,
+					limited,
+					{},
+					{ status: 503, body: 'unavailable' },
+					{},
+					{ reset: true },
+					{},
+					{},
+					{ status: 502 },
+				],
+			},
 			{ method: 'POST', path: EXECUTE, sequence: [limited, { reset: true }] },
 		]);
 		const r = await engine.runChain([input(rows), push(creds, table)]);
@@ -53,7 +96,10 @@ describe('under injected faults every row lands exactly once', () => {
 			{ method: 'POST', path: CHUNKS, sequence: [{}, { reset: true }, { dropResponse: true }, {}] },
 			{ method: 'POST', path: EXECUTE, sequence: [{ dropResponse: true }] },
 		]);
-		const r = await engine.runChain([input(repeated), push(creds, table, { chunkSizeMb: 0.0025, uploadConcurrency: 1 })]);
+		const r = await engine.runChain([
+			input(repeated),
+			push(creds, table, { chunkSizeMb: 0.0025, uploadConcurrency: 1 }),
+		]);
 		expect(r.error?.message).toBeUndefined();
 		const summary = r.json('Celonis')[0];
 		const job = ctx.emu.store.pushJobs.get(summary.jobId as string)!;
@@ -61,7 +107,10 @@ describe('under injected faults every row lands exactly once', () => {
 		expect(new Set(job.chunks.map((c) => c.checksum)).size).toBeLessThan(job.chunks.length); // identical chunks really occurred
 		expect(tableRows(ctx.emu, table)).toHaveLength(400);
 		expect(summary).toMatchObject({ rows: 400, status: 'DONE' });
-		expect(ctx.emu.store.faults.list().map((f) => [f.consumed, f.rule.sequence?.length])).toEqual([[4, 4], [1, 1]]);
+		expect(ctx.emu.store.faults.list().map((f) => [f.consumed, f.rule.sequence?.length])).toEqual([
+			[4, 4],
+			[1, 1],
+		]);
 	});
 
 	it('token expiry and revocation in the middle of a long upload lose and duplicate nothing', async () => {
@@ -69,25 +118,50 @@ describe('under injected faults every row lands exactly once', () => {
 		ctx.emu.configure({ tokenLifetimeSeconds: 2 });
 		const table = freshTable('T');
 		// Slow chunk uploads: the whole push takes longer than a token lives; one upload also finds all tokens revoked.
-		await addFaults([{ method: 'POST', path: CHUNKS, sequence: [{ delayMs: 250 }, { delayMs: 250 }, { delayMs: 250 }, { revokeTokens: true }, ...Array.from({ length: 10 }, () => ({ delayMs: 250 }))] }]);
+		await addFaults([
+			{
+				method: 'POST',
+				path: CHUNKS,
+				sequence: [
+					{ delayMs: 250 },
+					{ delayMs: 250 },
+					{ delayMs: 250 },
+					{ revokeTokens: true },
+					...Array.from({ length: 10 }, () => ({ delayMs: 250 })),
+				],
+			},
+		]);
 		const r = await engine.runChain([input(rows), push(creds, table, { uploadConcurrency: 1 })]);
 		expect(r.error?.message).toBeUndefined();
 		const summary = r.json('Celonis')[0];
 		expect(summary.chunks).toBeGreaterThanOrEqual(6);
-		expect(ctx.emu.store.pushJobs.get(summary.jobId as string)!.chunks).toHaveLength(summary.chunks as number);
+		expect(ctx.emu.store.pushJobs.get(summary.jobId as string)!.chunks).toHaveLength(
+			summary.chunks as number,
+		);
 		expect(sorted(tableRows(ctx.emu, table))).toEqual(rows);
 		expect(ctx.emu.store.tokens.stats().issued).toBeGreaterThanOrEqual(2);
-		const rejected = ctx.emu.store.requestLog.list().filter((e) => e.path.endsWith('/chunks/upserted') && e.status === 401);
+		const rejected = ctx.emu.store.requestLog
+			.list()
+			.filter((e) => e.path.endsWith('/chunks/upserted') && e.status === 401);
 		expect(rejected.length).toBeGreaterThanOrEqual(1);
 	});
 
 	it('a chunk upload that keeps failing fails the push, deletes the job and lands nothing', async () => {
 		const { engine, creds } = await engineWith(ctx.emu);
 		const table = freshTable('X');
-		await addFaults([{ method: 'POST', path: CHUNKS, probability: 1, response: { status: 503, body: 'down for maintenance' } }]);
+		await addFaults([
+			{
+				method: 'POST',
+				path: CHUNKS,
+				probability: 1,
+				response: { status: 503, body: 'down for maintenance' },
+			},
+		]);
 		const r = await engine.runChain([input(rows), push(creds, table, { maxRateLimitWait: 3 })]);
 		expect(r.status).toBe('error');
-		expect(r.error!.message).toMatch(/Celonis failed to answer POST .*chunks\/upserted \(HTTP 503\)/);
+		expect(r.error!.message).toMatch(
+			/Celonis failed to answer POST .*chunks\/upserted \(HTTP 503\)/,
+		);
 		expect(r.error!.description).toMatch(/was deleted/);
 		expect(tableRows(ctx.emu, table)).toBeUndefined();
 		expect(jobsOf(ctx.emu).filter((j) => j.targetName === table)).toHaveLength(0);
@@ -101,13 +175,24 @@ describe('under injected faults every row lands exactly once', () => {
 		ctx.emu.configure({ dataPush: { perHour: 1 } });
 		const table = freshTable('H');
 		// The budget of 1 is used by earlier pushes (or this one): push until refused.
-		let r = await engine.runChain([input(rows.slice(0, 3)), push(creds, table, { maxRateLimitWait: 5 })]);
-		if (r.status !== 'error') r = await engine.runChain([input(rows.slice(0, 3)), push(creds, table, { maxRateLimitWait: 5 })]);
+		let r = await engine.runChain([
+			input(rows.slice(0, 3)),
+			push(creds, table, { maxRateLimitWait: 5 }),
+		]);
+		if (r.status !== 'error')
+			r = await engine.runChain([
+				input(rows.slice(0, 3)),
+				push(creds, table, { maxRateLimitWait: 5 }),
+			]);
 		expect(r.status).toBe('error');
 		// The reset is the next full UTC hour (shown to the second, so it may read hh:00:00 or hh:00:01).
-		expect(r.error!.message).toMatch(/data push submission budget is used up \(1 jobs per hour for the team\); it resets at \d\d:00:0[01] UTC \(in \d+ (min|s)\)/);
+		expect(r.error!.message).toMatch(
+			/data push submission budget is used up \(1 jobs per hour for the team\); it resets at \d\d:00:0[01] UTC \(in \d+ (min|s)\)/,
+		);
 		expect(r.error!.description).toMatch(/250 per hour per team.*was deleted/);
-		expect(jobsOf(ctx.emu).filter((j) => j.targetName === table && j.status === 'NEW')).toHaveLength(0);
+		expect(
+			jobsOf(ctx.emu).filter((j) => j.targetName === table && j.status === 'NEW'),
+		).toHaveLength(0);
 	});
 });
 

@@ -11,20 +11,35 @@ export type Row = Record<string, unknown>;
 
 export async function engineWith(emu: Emulator, scopes: string[] = ['integration.data-pools']) {
 	const engine = await Engine.create();
-	const creds = engine.addCredential('celonisOAuth2Api', oauthData(emu.url, DEMO.client, { scopes }));
+	const creds = engine.addCredential(
+		'celonisOAuth2Api',
+		oauthData(emu.url, DEMO.client, { scopes }),
+	);
 	return { engine, creds };
 }
 
 export const input = (rows: unknown[], binary?: Record<string, unknown>): NodeSpec => ({
 	name: 'Input',
 	type: 'test.emitItems',
-	parameters: { items: JSON.stringify(rows), ...(binary ? { binary: JSON.stringify(binary) } : {}) },
+	parameters: {
+		items: JSON.stringify(rows),
+		...(binary ? { binary: JSON.stringify(binary) } : {}),
+	},
 });
 
-export const celonis = (creds: NodeSpec['credentials'], parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec => ({
+export const celonis = (
+	creds: NodeSpec['credentials'],
+	parameters: Record<string, unknown>,
+	extra: Partial<NodeSpec> = {},
+): NodeSpec => ({
 	name: 'Celonis',
 	type: 'n8n-nodes-celonis.celonis',
-	parameters: { authentication: 'oAuth2', resource: 'dataPush', dataPool: { __rl: true, mode: 'id', value: POOL }, ...parameters } as NodeSpec['parameters'],
+	parameters: {
+		authentication: 'oAuth2',
+		resource: 'dataPush',
+		dataPool: { __rl: true, mode: 'id', value: POOL },
+		...parameters,
+	} as NodeSpec['parameters'],
 	credentials: creds,
 	...extra,
 });
@@ -37,7 +52,9 @@ export function tableRows(emu: Emulator, table: string, pool = POOL): Row[] | un
 export function expectedRows(rows: Row[]): Row[] {
 	const columns: string[] = [];
 	for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-	return rows.filter((r) => Object.keys(r).length > 0).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+	return rows
+		.filter((r) => Object.keys(r).length > 0)
+		.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
 }
 
 export function jobsOf(emu: Emulator) {
@@ -45,4 +62,5 @@ export function jobsOf(emu: Emulator) {
 }
 
 let tableCounter = 0;
-export const freshTable = (prefix = 'T') => `${prefix}_${Date.now().toString(36).toUpperCase()}_${++tableCounter}`;
+export const freshTable = (prefix = 'T') =>
+	`${prefix}_${Date.now().toString(36).toUpperCase()}_${++tableCounter}`;

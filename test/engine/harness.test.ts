@@ -1,4 +1,8 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestHelper } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestHelper,
+} from 'n8n-workflow';
 
 import { startEchoTeam } from '../harness/echoTeam';
 import { Engine } from '../harness/engine';
@@ -19,25 +23,58 @@ test('credential defaults and $self expressions are resolved on decryption', asy
 		name: 'selfTestApi',
 		displayName: 'Self Test',
 		properties: [
-			{ displayName: 'Scopes', name: 'scopes', type: 'multiOptions', options: [{ name: 'A', value: 'a' }, { name: 'B', value: 'b' }], default: ['a'] },
-			{ displayName: 'Scope', name: 'scope', type: 'hidden', default: '={{$self["scopes"].join(" ")}}' },
+			{
+				displayName: 'Scopes',
+				name: 'scopes',
+				type: 'multiOptions',
+				options: [
+					{ name: 'A', value: 'a' },
+					{ name: 'B', value: 'b' },
+				],
+				default: ['a'],
+			},
+			{
+				displayName: 'Scope',
+				name: 'scope',
+				type: 'hidden',
+				default: '={{$self["scopes"].join(" ")}}',
+			},
 			{ displayName: 'Region', name: 'region', type: 'string', default: 'eu-1' },
 		],
 	};
-	(engine.credentialsHelper as unknown as { types: Record<string, ICredentialType> }).types.selfTestApi = type;
-	expect(engine.credentialsHelper.applyDefaults('selfTestApi', { scopes: ['a', 'b'] })).toEqual({ scopes: ['a', 'b'], scope: 'a b', region: 'eu-1' });
-	expect(engine.credentialsHelper.applyDefaults('selfTestApi', {})).toEqual({ scopes: ['a'], scope: 'a', region: 'eu-1' });
+	(
+		engine.credentialsHelper as unknown as { types: Record<string, ICredentialType> }
+	).types.selfTestApi = type;
+	expect(engine.credentialsHelper.applyDefaults('selfTestApi', { scopes: ['a', 'b'] })).toEqual({
+		scopes: ['a', 'b'],
+		scope: 'a b',
+		region: 'eu-1',
+	});
+	expect(engine.credentialsHelper.applyDefaults('selfTestApi', {})).toEqual({
+		scopes: ['a'],
+		scope: 'a',
+		region: 'eu-1',
+	});
 });
 
 test('generic authenticate (n8n’s Header Auth) in the HTTP Request node', async () => {
 	const engine = await Engine.create();
-	const creds = engine.addCredential('httpHeaderAuth', { name: 'Authorization', value: 'Bearer echo-api-key' });
+	const creds = engine.addCredential('httpHeaderAuth', {
+		name: 'Authorization',
+		value: 'Bearer echo-api-key',
+	});
 	const result = await engine.runChain([
 		{
 			name: 'HTTP',
 			type: 'n8n-nodes-base.httpRequest',
 			typeVersion: 4.2,
-			parameters: { method: 'GET', url: `${echo.url}/api/cloud/team`, authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth', options: {} },
+			parameters: {
+				method: 'GET',
+				url: `${echo.url}/api/cloud/team`,
+				authentication: 'genericCredentialType',
+				genericAuthType: 'httpHeaderAuth',
+				options: {},
+			},
 			credentials: creds,
 		},
 	]);
@@ -51,7 +88,13 @@ test('the expirable gate: preAuthentication on an empty field and after a 401, a
 		name: 'gateTestApi',
 		displayName: 'Gate Test',
 		properties: [
-			{ displayName: 'Session', name: 'session', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+			{
+				displayName: 'Session',
+				name: 'session',
+				type: 'hidden',
+				typeOptions: { expirable: true },
+				default: '',
+			},
 			{ displayName: 'Fail', name: 'fail', type: 'boolean', default: false },
 		],
 		async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -59,15 +102,26 @@ test('the expirable gate: preAuthentication on an empty field and after a 401, a
 			void credentials;
 			return { session: issued === 1 ? 'stale' : 'echo-api-key' };
 		},
-		authenticate: { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.session}}' } } },
+		authenticate: {
+			type: 'generic',
+			properties: { headers: { Authorization: '=Bearer {{$credentials.session}}' } },
+		},
 	};
-	(engine.credentialsHelper as unknown as { types: Record<string, ICredentialType> }).types.gateTestApi = type;
+	(
+		engine.credentialsHelper as unknown as { types: Record<string, ICredentialType> }
+	).types.gateTestApi = type;
 	const creds = engine.addCredential('gateTestApi', {});
 	const node = {
 		name: 'HTTP',
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
-		parameters: { method: 'GET', url: `${echo.url}/api/cloud/team`, authentication: 'predefinedCredentialType', nodeCredentialType: 'gateTestApi', options: {} },
+		parameters: {
+			method: 'GET',
+			url: `${echo.url}/api/cloud/team`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'gateTestApi',
+			options: {},
+		},
 		credentials: creds,
 	};
 	// 1st run: empty field → preAuthentication ('stale') → 401 → preAuthentication again (expired) → 200.

@@ -9,15 +9,29 @@ const CANARY_KEY = 'canary-api-key-51b2e8';
 
 /** Everything a user, a log or another node could ever see. */
 const seen: string[] = [];
-const record = (value: unknown) => seen.push(typeof value === 'string' ? value : JSON.stringify(value));
+const record = (value: unknown) =>
+	seen.push(typeof value === 'string' ? value : JSON.stringify(value));
 /** An error with everything n8n could show or store of it: its own enumerable fields and the Error basics. */
 const recordError = (error: unknown): void => {
 	if (!error || typeof error !== 'object') {
 		record(String(error));
 		return;
 	}
-	const e = error as Error & { description?: unknown; context?: unknown; cause?: unknown; messages?: unknown };
-	record({ ...e, name: e.name, message: e.message, stack: e.stack, description: e.description, context: e.context, messages: e.messages });
+	const e = error as Error & {
+		description?: unknown;
+		context?: unknown;
+		cause?: unknown;
+		messages?: unknown;
+	};
+	record({
+		...e,
+		name: e.name,
+		message: e.message,
+		stack: e.stack,
+		description: e.description,
+		context: e.context,
+		messages: e.messages,
+	});
 	if (e.cause) recordError(e.cause);
 };
 const recordRun = (result: RunResult, node: string) => {
@@ -26,14 +40,26 @@ const recordRun = (result: RunResult, node: string) => {
 	record(result.items(node));
 };
 
-const request = (path: string, credentials: NodeSpec['credentials'], authentication: string, extra: Record<string, unknown> = {}): NodeSpec => ({
+const request = (
+	path: string,
+	credentials: NodeSpec['credentials'],
+	authentication: string,
+	extra: Record<string, unknown> = {},
+): NodeSpec => ({
 	name: 'Celonis',
 	type: 'n8n-nodes-celonis.celonis',
-	parameters: { authentication, resource: 'httpRequest', operation: 'request', method: 'GET', path, ...extra },
+	parameters: {
+		authentication,
+		resource: 'httpRequest',
+		operation: 'request',
+		method: 'GET',
+		path,
+		...extra,
+	},
 	credentials,
 });
 
-let restore: Array<() => void> = [];
+const restore: Array<() => void> = [];
 beforeAll(() => {
 	for (const stream of [process.stdout, process.stderr]) {
 		const original = stream.write.bind(stream);
@@ -44,7 +70,9 @@ beforeAll(() => {
 		restore.push(() => (stream.write = original));
 	}
 	for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-		const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => record(args.map(String).join(' ')));
+		const spy = jest
+			.spyOn(console, method)
+			.mockImplementation((...args: unknown[]) => record(args.map(String).join(' ')));
 		restore.push(() => spy.mockRestore());
 	}
 });
@@ -57,7 +85,14 @@ test('no key, secret or token appears in any error, test message, item or log li
 	// Credential tests on every failure path.
 	for (const [type, data] of [
 		['celonisOAuth2Api', oauthData(url, { id: DEMO.client.id, secret: CANARY_SECRET })],
-		['celonisOAuth2Api', oauthData(url, { id: DEMO.basicOnly.id, secret: DEMO.basicOnly.secret }, { authMethod: 'clientSecretPost' })],
+		[
+			'celonisOAuth2Api',
+			oauthData(
+				url,
+				{ id: DEMO.basicOnly.id, secret: DEMO.basicOnly.secret },
+				{ authMethod: 'clientSecretPost' },
+			),
+		],
 		['celonisOAuth2Api', oauthData(url, DEMO.auditOnly, { scopes: ['studio'] })],
 		['celonisOAuth2Api', oauthData('http://127.0.0.1:1', { id: 'x', secret: CANARY_SECRET })],
 		['celonisOAuth2Api', oauthData('http://example.com', { id: 'x', secret: CANARY_SECRET })],
@@ -74,15 +109,57 @@ test('no key, secret or token appears in any error, test message, item or log li
 
 	// Node runs that fail: wrong secret, wrong key, wrong key type, missing scope, missing permission, 404, foreign URL.
 	const runs: Array<[NodeSpec['credentials'], string, string, Record<string, unknown>?]> = [
-		[engine.addCredential('celonisOAuth2Api', oauthData(url, { id: DEMO.client.id, secret: CANARY_SECRET })), 'oAuth2', '/api/cloud/team'],
-		[engine.addCredential('celonisApiKeyApi', { teamUrl: url, apiKey: CANARY_KEY }), 'apiKey', '/api/cloud/team'],
-		[engine.addCredential('celonisApiKeyApi', { teamUrl: url, apiKey: DEMO.appKey }), 'apiKey', '/api/cloud/team'],
-		[engine.addCredential('celonisOAuth2Api', oauthData(url, DEMO.client, { scopes: ['audit.log:read'] })), 'oAuth2', '/integration/api/pools'],
-		[engine.addCredential('celonisOAuth2Api', oauthData(url, DEMO.noPermissions, { scopes: ['audit.log:read'] })), 'oAuth2', '/log/api/external/audit'],
-		[engine.addCredential('celonisAppKeyApi', { teamUrl: url, appKey: DEMO.appKeyNoPermissions }), 'appKey', '/log/api/external/audit'],
+		[
+			engine.addCredential(
+				'celonisOAuth2Api',
+				oauthData(url, { id: DEMO.client.id, secret: CANARY_SECRET }),
+			),
+			'oAuth2',
+			'/api/cloud/team',
+		],
+		[
+			engine.addCredential('celonisApiKeyApi', { teamUrl: url, apiKey: CANARY_KEY }),
+			'apiKey',
+			'/api/cloud/team',
+		],
+		[
+			engine.addCredential('celonisApiKeyApi', { teamUrl: url, apiKey: DEMO.appKey }),
+			'apiKey',
+			'/api/cloud/team',
+		],
+		[
+			engine.addCredential(
+				'celonisOAuth2Api',
+				oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }),
+			),
+			'oAuth2',
+			'/integration/api/pools',
+		],
+		[
+			engine.addCredential(
+				'celonisOAuth2Api',
+				oauthData(url, DEMO.noPermissions, { scopes: ['audit.log:read'] }),
+			),
+			'oAuth2',
+			'/log/api/external/audit',
+		],
+		[
+			engine.addCredential('celonisAppKeyApi', { teamUrl: url, appKey: DEMO.appKeyNoPermissions }),
+			'appKey',
+			'/log/api/external/audit',
+		],
 		[engine.addCredential('celonisOAuth2Api', oauthData(url)), 'oAuth2', '/no/such/api'],
-		[engine.addCredential('celonisOAuth2Api', oauthData(url)), 'oAuth2', 'https://elsewhere.example.com/steal'],
-		[engine.addCredential('celonisOAuth2Api', oauthData(url)), 'oAuth2', '/no/such/api', { options: { neverError: true, fullResponse: true } }],
+		[
+			engine.addCredential('celonisOAuth2Api', oauthData(url)),
+			'oAuth2',
+			'https://elsewhere.example.com/steal',
+		],
+		[
+			engine.addCredential('celonisOAuth2Api', oauthData(url)),
+			'oAuth2',
+			'/no/such/api',
+			{ options: { neverError: true, fullResponse: true } },
+		],
 	];
 	for (const [credentials, authentication, path, extra] of runs) {
 		const result = await engine.runChain([request(path, credentials, authentication, extra)]);
@@ -90,15 +167,29 @@ test('no key, secret or token appears in any error, test message, item or log li
 	}
 
 	// A successful run, and the HTTP Request node failing with our credential.
-	const ok = engine.addCredential('celonisOAuth2Api', oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }));
-	recordRun(await engine.runChain([request('/log/api/external/audit', ok, 'oAuth2', { options: { fullResponse: true } })]), 'Celonis');
+	const ok = engine.addCredential(
+		'celonisOAuth2Api',
+		oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }),
+	);
+	recordRun(
+		await engine.runChain([
+			request('/log/api/external/audit', ok, 'oAuth2', { options: { fullResponse: true } }),
+		]),
+		'Celonis',
+	);
 	recordRun(
 		await engine.runChain([
 			{
 				name: 'HTTP',
 				type: 'n8n-nodes-base.httpRequest',
 				typeVersion: 4.2,
-				parameters: { method: 'GET', url: `${url}/no/such/api`, authentication: 'predefinedCredentialType', nodeCredentialType: 'celonisOAuth2Api', options: {} },
+				parameters: {
+					method: 'GET',
+					url: `${url}/no/such/api`,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'celonisOAuth2Api',
+					options: {},
+				},
 				credentials: ok,
 			},
 		]),
@@ -112,11 +203,28 @@ test('no key, secret or token appears in any error, test message, item or log li
 	expect(tokens.length).toBeGreaterThan(0);
 	const requestLog = await (await fetch(`${url}/__emulator/requests?limit=10000`)).text();
 
-	const secrets = [CANARY_SECRET, CANARY_KEY, DEMO.client.secret, DEMO.apiKey, DEMO.appKey, DEMO.appKeyNoPermissions, DEMO.basicOnly.secret, DEMO.auditOnly.secret, DEMO.noPermissions.secret, ...tokens];
+	const secrets = [
+		CANARY_SECRET,
+		CANARY_KEY,
+		DEMO.client.secret,
+		DEMO.apiKey,
+		DEMO.appKey,
+		DEMO.appKeyNoPermissions,
+		DEMO.basicOnly.secret,
+		DEMO.auditOnly.secret,
+		DEMO.noPermissions.secret,
+		...tokens,
+	];
 	const everything = seen.join('\n');
 	expect(everything.length).toBeGreaterThan(1000);
 	for (const secret of secrets) {
-		expect({ secret, foundInOutput: everything.includes(secret) }).toEqual({ secret, foundInOutput: false });
-		expect({ secret, foundInEmulatorLog: requestLog.includes(secret) }).toEqual({ secret, foundInEmulatorLog: false });
+		expect({ secret, foundInOutput: everything.includes(secret) }).toEqual({
+			secret,
+			foundInOutput: false,
+		});
+		expect({ secret, foundInEmulatorLog: requestLog.includes(secret) }).toEqual({
+			secret,
+			foundInEmulatorLog: false,
+		});
 	}
 });

@@ -19,9 +19,14 @@ import type { Engine } from './engine';
  * request through n8n-core's RoutingNode, so preAuthentication and authenticate both apply, and the
  * same rules turn failures into the message the editor shows.
  */
-export async function testCredential(engine: Engine, type: string, data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+export async function testCredential(
+	engine: Engine,
+	type: string,
+	data: ICredentialDataDecryptedObject,
+): Promise<INodeCredentialTestResult> {
 	const credentialType = engine.credentialsHelper['types'][type];
-	if (!credentialType?.test) return { status: 'Error', message: 'No testing function found for this credential.' };
+	if (!credentialType?.test)
+		return { status: 'Error', message: 'No testing function found for this credential.' };
 	const id = `test-${type}`;
 	engine.store.add({ id, name: 'Credential under test', type, data });
 
@@ -52,7 +57,15 @@ export async function testCredential(engine: Engine, type: string, data: ICreden
 			inputs: ['main'],
 			outputs: ['main'],
 			credentials: [{ name: type, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: credentialType.test.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: credentialType.test.request },
+					default: '',
+				},
+			],
 		},
 	};
 	const workflow = new Workflow({
@@ -65,21 +78,46 @@ export async function testCredential(engine: Engine, type: string, data: ICreden
 			getKnownTypes: () => ({}),
 		},
 	});
-	const additionalData = { credentialsHelper: engine.credentialsHelper, variables: {}, currentNodeExecutionIndex: 0 } as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = {
+		credentialsHelper: engine.credentialsHelper,
+		variables: {},
+		currentNodeExecutionIndex: 0,
+	} as unknown as IWorkflowExecuteAdditionalData;
 	const runExecutionData = { resultData: { runData: {} } } as IRunExecutionData;
-	const context = new ExecuteContext(workflow, node, additionalData, 'internal', runExecutionData, 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
-	const routingNode = new RoutingNode(context, nodeType, { id, name: 'Credential under test', type, data: decrypted });
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'internal',
+		runExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const routingNode = new RoutingNode(context, nodeType, {
+		id,
+		name: 'Credential under test',
+		type,
+		data: decrypted,
+	});
 
 	try {
 		await routingNode.runNode();
 	} catch (error) {
-		const e = error as { cause?: { response?: { status: number; statusText?: string }; code?: string }; message: string };
+		const e = error as {
+			cause?: { response?: { status: number; statusText?: string }; code?: string };
+			message: string;
+		};
 		if (e.cause?.response) {
 			const { status, statusText } = e.cause.response;
 			for (const rule of credentialType.test.rules ?? []) {
-				if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
+				if (rule.type === 'responseCode' && rule.properties.value === status)
+					return { status: 'Error', message: rule.properties.message };
 			}
-			if (status < 199 || status > 299) return { status: 'Error', message: statusText || `Received HTTP status code: ${status}` };
+			if (status < 199 || status > 299)
+				return { status: 'Error', message: statusText || `Received HTTP status code: ${status}` };
 		} else if (e.cause?.code) {
 			return { status: 'Error', message: e.cause.code };
 		}

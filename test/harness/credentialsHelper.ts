@@ -52,7 +52,14 @@ const noNodeTypes: INodeTypes = {
 	getByNameAndVersion: () => ({ description: { properties: [] } }) as never,
 	getKnownTypes: () => ({}),
 };
-const mockNode: INode = { id: 'mock', name: '', typeVersion: 1, type: 'mock', position: [0, 0], parameters: {} };
+const mockNode: INode = {
+	id: 'mock',
+	name: '',
+	typeVersion: 1,
+	type: 'mock',
+	position: [0, 0],
+	parameters: {},
+};
 
 /**
  * Behaves like the n8n CLI's CredentialsHelper (packages/cli/src/credentials-helper.ts, n8n 2.41):
@@ -95,16 +102,27 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		node?: INode,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.type(typeName);
-		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions as IHttpRequestOptions);
+		if (typeof authenticate === 'function')
+			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
 		if (authenticate?.type === 'generic') {
 			const resolve = (value: string) =>
 				!isExpression(value)
 					? value
-					: String(workflow!.expression.getSimpleParameterValue(node!, value, 'internal', { $credentials: credentials }, undefined, '') ?? '');
+					: String(
+							workflow!.expression.getSimpleParameterValue(
+								node!,
+								value,
+								'internal',
+								{ $credentials: credentials },
+								undefined,
+								'',
+							) ?? '',
+						);
 			const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 				options[outerKey] ??= {};
-				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) options[outerKey][resolve(key)] = resolve(value);
+				for (const [key, value] of Object.entries(outerValue as Record<string, string>))
+					options[outerKey][resolve(key)] = resolve(value);
 			}
 		}
 		return requestOptions as IHttpRequestOptions;
@@ -118,14 +136,24 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.type(typeName);
-		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		const expirable = type.properties.find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		);
 		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
 		const isCredentialTest = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
-		if (!(credentials[expirable.name] === '' || credentialsExpired || isCredentialTest)) return undefined;
+		if (!(credentials[expirable.name] === '' || credentialsExpired || isCredentialTest))
+			return undefined;
 
 		const nodeCredentials = node.credentials?.[type.name];
-		if (nodeCredentials) this.store.preAuthenticationCalls.push({ id: String(nodeCredentials.id), expired: credentialsExpired });
-		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		if (nodeCredentials)
+			this.store.preAuthenticationCalls.push({
+				id: String(nodeCredentials.id),
+				expired: credentialsExpired,
+			});
+		const output = (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		if (!nodeCredentials) return undefined;
 
@@ -136,10 +164,17 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return Object.assign(credentials, output);
 	}
 
-	async runPreAuthentication(helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, typeName: string) {
+	async runPreAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+	) {
 		const type = this.type(typeName);
 		if (typeof type.preAuthentication !== 'function') return undefined;
-		return (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		return (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 	}
 
 	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string) {
@@ -149,16 +184,35 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return credentials;
 	}
 
-	async getDecrypted(_additionalData: unknown, nodeCredentials: INodeCredentialsDetails, type: string) {
+	async getDecrypted(
+		_additionalData: unknown,
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	) {
 		return this.applyDefaults(type, this.store.get(nodeCredentials.id).data);
 	}
 
 	/** NodeHelpers.getNodeParameters for defaults, then expressions resolved with `$self` = the data. */
-	applyDefaults(type: string, stored: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+	applyDefaults(
+		type: string,
+		stored: ICredentialDataDecryptedObject,
+	): ICredentialDataDecryptedObject {
 		const properties = this.getCredentialsProperties(type);
-		const withDefaults = NodeHelpers.getNodeParameters(properties, { ...stored } as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
+		const withDefaults = NodeHelpers.getNodeParameters(
+			properties,
+			{ ...stored } as INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		) as ICredentialDataDecryptedObject;
 		if (stored.oauthTokenData !== undefined) withDefaults.oauthTokenData = stored.oauthTokenData;
-		const workflow = new Workflow({ nodes: [mockNode], connections: {}, active: false, nodeTypes: noNodeTypes });
+		const workflow = new Workflow({
+			nodes: [mockNode],
+			connections: {},
+			active: false,
+			nodeTypes: noNodeTypes,
+		});
 		return workflow.expression.getComplexParameterValue(
 			mockNode,
 			withDefaults as INodeParameters,
@@ -170,11 +224,19 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		) as ICredentialDataDecryptedObject;
 	}
 
-	async updateCredentials(nodeCredentials: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) {
+	async updateCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		_type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		this.store.get(nodeCredentials.id).data = { ...data };
 	}
 
-	async updateCredentialsOauthTokenData(nodeCredentials: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) {
+	async updateCredentialsOauthTokenData(
+		nodeCredentials: INodeCredentialsDetails,
+		_type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		this.store.get(nodeCredentials.id).data.oauthTokenData = data.oauthTokenData;
 	}
 }

@@ -20,6 +20,18 @@ export function useEmulator(): { readonly emu: Emulator } {
 	};
 }
 
-export function oauthData(teamUrl: string, client: { id: string; secret: string } = DEMO.client, extra: Record<string, unknown> = {}) {
-	return { teamUrl, clientId: client.id, clientSecret: client.secret, authMethod: 'clientSecretBasic', scopes: [], customScopes: '', ...extra };
+export function oauthData(
+	teamUrl: string,
+	client: { id: string; secret: string } = DEMO.client,
+	extra: Record<string, unknown> = {},
+) {
+	return {
+		teamUrl,
+		clientId: client.id,
+		clientSecret: client.secret,
+		authMethod: 'clientSecretBasic',
+		scopes: [],
+		customScopes: '',
+		...extra,
+	};
 }

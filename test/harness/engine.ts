@@ -73,12 +73,19 @@ export class Engine {
 	}
 	private helper?: TestCredentialsHelper;
 
-	addCredential(type: string, data: ICredentialDataDecryptedObject, id = `${type}-${this.store.all().length + 1}`): Record<string, INodeCredentialsDetails> {
+	addCredential(
+		type: string,
+		data: ICredentialDataDecryptedObject,
+		id = `${type}-${this.store.all().length + 1}`,
+	): Record<string, INodeCredentialsDetails> {
 		return { [type]: this.store.add({ id, name: `${type} ${id}`, type, data }) };
 	}
 
 	/** A workflow: manual trigger → the given nodes, connected in a chain. */
-	async runChain(nodes: NodeSpec[], options: { workflowId?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+	async runChain(
+		nodes: NodeSpec[],
+		options: { workflowId?: string; signal?: AbortSignal } = {},
+	): Promise<RunResult> {
 		const all: NodeSpec[] = [{ name: TRIGGER, type: 'n8n-nodes-base.manualTrigger' }, ...nodes];
 		const connections: IConnections = {};
 		for (let i = 0; i < all.length - 1; i++) {
@@ -87,10 +94,15 @@ export class Engine {
 		return await this.run(all, connections, options);
 	}
 
-	async run(specs: NodeSpec[], connections: IConnections, options: { workflowId?: string; signal?: AbortSignal } = {}): Promise<RunResult> {
+	async run(
+		specs: NodeSpec[],
+		connections: IConnections,
+		options: { workflowId?: string; signal?: AbortSignal } = {},
+	): Promise<RunResult> {
 		const workflowId = options.workflowId ?? 'test-workflow';
 		const extraTypes: LoadedTypes['nodes'] = {};
-		for (const spec of specs.filter((s) => s.asTool)) extraTypes[`${spec.type}:asTool`] = asTool(this.types.nodes[spec.type] as INodeType);
+		for (const spec of specs.filter((s) => s.asTool))
+			extraTypes[`${spec.type}:asTool`] = asTool(this.types.nodes[spec.type] as INodeType);
 		const typeOf = (name: string) => extraTypes[name] ?? this.types.nodes[name];
 		const nodes: INode[] = specs.map((s, i) => ({
 			id: `node-${i}`,
@@ -119,7 +131,14 @@ export class Engine {
 			staticData: JSON.parse(JSON.stringify(staticData)) as IDataObject,
 			settings: { executionOrder: 'v1' },
 		});
-		const workflowData = { id: workflowId, name: workflowId, nodes, connections, active: false, settings: {} } as unknown as IWorkflowBase;
+		const workflowData = {
+			id: workflowId,
+			name: workflowId,
+			nodes,
+			connections,
+			active: false,
+			settings: {},
+		} as unknown as IWorkflowBase;
 		const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, workflowData);
 		let resolveRun!: (run: IRun) => void;
 		const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
@@ -184,7 +203,9 @@ function asTool(nodeType: INodeType): INodeType {
 				get: (target, property) => {
 					if (property === 'isToolExecution') return () => true;
 					const value = Reflect.get(target, property) as unknown;
-					return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+					return typeof value === 'function'
+						? (value as (...a: unknown[]) => unknown).bind(target)
+						: value;
 				},
 			});
 			return await nodeType.execute!.call(context);

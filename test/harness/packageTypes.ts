@@ -27,7 +27,8 @@ export async function loadTypes(): Promise<LoadedTypes> {
 		const loader = new PackageDirectoryLoader(REPO_ROOT);
 		await loader.loadAll();
 		const nodes: LoadedTypes['nodes'] = {};
-		for (const [name, { type }] of Object.entries(loader.nodeTypes)) nodes[`${PACKAGE_NAME}.${name}`] = type;
+		for (const [name, { type }] of Object.entries(loader.nodeTypes))
+			nodes[`${PACKAGE_NAME}.${name}`] = type;
 		const credentials: LoadedTypes['credentials'] = {};
 		for (const [name, { type }] of Object.entries(loader.credentialTypes)) credentials[name] = type;
 		Object.assign(nodes, baseNodes());
@@ -37,7 +38,8 @@ export async function loadTypes(): Promise<LoadedTypes> {
 	return await cached;
 }
 
-function requireBase<T>(relative: string, exportName: string): T {
+/** An n8n-nodes-base node or credential type, by its file under n8n-nodes-base/dist/ and class name. */
+export function requireBase<T>(relative: string, exportName: string): T {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const mod = require(`n8n-nodes-base/dist/${relative}`) as Record<string, new () => T>;
 	return new mod[exportName]();
@@ -45,8 +47,14 @@ function requireBase<T>(relative: string, exportName: string): T {
 
 function baseNodes(): LoadedTypes['nodes'] {
 	return {
-		'n8n-nodes-base.manualTrigger': requireBase('nodes/ManualTrigger/ManualTrigger.node.js', 'ManualTrigger'),
-		'n8n-nodes-base.httpRequest': requireBase('nodes/HttpRequest/HttpRequest.node.js', 'HttpRequest'),
+		'n8n-nodes-base.manualTrigger': requireBase(
+			'nodes/ManualTrigger/ManualTrigger.node.js',
+			'ManualTrigger',
+		),
+		'n8n-nodes-base.httpRequest': requireBase(
+			'nodes/HttpRequest/HttpRequest.node.js',
+			'HttpRequest',
+		),
 		'n8n-nodes-base.noOp': requireBase('nodes/NoOp/NoOp.node.js', 'NoOp'),
 		'test.emitItems': new EmitItems(),
 	};

@@ -27,7 +27,11 @@ describe('the built package, loaded the way n8n loads a community package', () =
 
 	it('finds every node and credential listed in package.json under its expected name', () => {
 		expect(Object.keys(loader.nodeTypes)).toEqual(['celonis']);
-		expect(Object.keys(loader.credentialTypes).sort()).toEqual(['celonisApiKeyApi', 'celonisAppKeyApi', 'celonisOAuth2Api']);
+		expect(Object.keys(loader.credentialTypes).sort()).toEqual([
+			'celonisApiKeyApi',
+			'celonisAppKeyApi',
+			'celonisOAuth2Api',
+		]);
 		for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 			expect(fs.existsSync(path.join(REPO_ROOT, file))).toBe(true);
 			// n8n derives the class name from the file name: `X.node.js` must export `class X`.
@@ -48,9 +52,13 @@ describe('the built package, loaded the way n8n loads a community package', () =
 
 	it('has icons and the codex next to the compiled files', () => {
 		// The loader turns `file:` icons into URLs `icons/<package>/<path in package>` it serves from disk.
-		const served = (url: string) => path.join(REPO_ROOT, url.replace(/^icons\/n8n-nodes-celonis\//, ''));
+		const served = (url: string) =>
+			path.join(REPO_ROOT, url.replace(/^icons\/n8n-nodes-celonis\//, ''));
 		const node = loader.nodeTypes.celonis.type.description;
-		const urls = [node.iconUrl, ...Object.values(loader.credentialTypes).map(({ type }) => type.iconUrl)] as Array<{ light: string; dark: string }>;
+		const urls = [
+			node.iconUrl,
+			...Object.values(loader.credentialTypes).map(({ type }) => type.iconUrl),
+		] as Array<{ light: string; dark: string }>;
 		for (const { light, dark } of urls) {
 			expect(light).not.toBe(dark);
 			expect(fs.existsSync(served(light))).toBe(true);
@@ -68,7 +76,15 @@ describe('the built package, loaded the way n8n loads a community package', () =
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.license).toBe('MIT');
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
-		for (const banned of ['prepare', 'preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'postprepare']) {
+		for (const banned of [
+			'prepare',
+			'preinstall',
+			'install',
+			'postinstall',
+			'prepublish',
+			'preprepare',
+			'postprepare',
+		]) {
 			expect(pkg.scripts[banned]).toBeUndefined();
 		}
 	});

@@ -19,16 +19,39 @@ describe('README', () => {
 	});
 
 	it('lists every scope of the catalogue in the scopes table', () => {
-		for (const { value } of CELONIS_SCOPES) expect({ scope: value, documented: readme.includes(`| \`${value}\` |`) }).toEqual({ scope: value, documented: true });
+		for (const { value } of CELONIS_SCOPES)
+			expect({ scope: value, documented: readme.includes(`| \`${value}\` |`) }).toEqual({
+				scope: value,
+				documented: true,
+			});
 	});
 
 	it('documents every operation of the node and every example', async () => {
 		const { nodes } = await loadTypes();
-		const description = (nodes['n8n-nodes-celonis.celonis'] as { description: { properties: Array<{ name: string; options?: Array<{ name: string }>; displayOptions?: unknown }> } }).description;
-		const operations = description.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options ?? []).map((o) => o.name);
+		const description = (
+			nodes['n8n-nodes-celonis.celonis'] as {
+				description: {
+					properties: Array<{
+						name: string;
+						options?: Array<{ name: string }>;
+						displayOptions?: unknown;
+					}>;
+				};
+			}
+		).description;
+		const operations = description.properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) => p.options ?? [])
+			.map((o) => o.name);
 		expect(operations.length).toBeGreaterThan(10);
-		for (const name of operations) expect({ operation: name, documented: readme.includes(name) }).toEqual({ operation: name, documented: true });
-		for (const file of fs.readdirSync(path.join(REPO_ROOT, 'examples'))) expect(readme).toContain(file);
-		for (const screenshot of readme.match(/docs\/screenshots\/[\w.-]+\.png/g) ?? []) expect(fs.existsSync(path.join(REPO_ROOT, screenshot))).toBe(true);
+		for (const name of operations)
+			expect({ operation: name, documented: readme.includes(name) }).toEqual({
+				operation: name,
+				documented: true,
+			});
+		for (const file of fs.readdirSync(path.join(REPO_ROOT, 'examples')))
+			expect(readme).toContain(file);
+		for (const screenshot of readme.match(/docs\/screenshots\/[\w.-]+\.png/g) ?? [])
+			expect(fs.existsSync(path.join(REPO_ROOT, screenshot))).toBe(true);
 	});
 });

@@ -1,9 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 
-import { RowWriter, SchemaBuilder, formatDateTime, parseIsoDate, type ColumnSpec } from '../../nodes/Celonis/shared/columns';
-import { bareOrQuotedCsv, CsvChunker, quoteCsv, scanCsv, writerCsvParsingOptions } from '../../nodes/Celonis/shared/csv';
+import {
+	RowWriter,
+	SchemaBuilder,
+	formatDateTime,
+	parseIsoDate,
+	type ColumnSpec,
+} from '../../nodes/Celonis/shared/columns';
+import {
+	bareOrQuotedCsv,
+	CsvChunker,
+	quoteCsv,
+	scanCsv,
+	writerCsvParsingOptions,
+} from '../../nodes/Celonis/shared/csv';
 
 /** Reads CSV the way Celonis is told to (csvParsingOptions) and the emulator does: unquoted empty = null. */
 function readCsv(text: string): (string | null)[][] {
@@ -13,47 +26,82 @@ function readCsv(text: string): (string | null)[][] {
 		quote: o.quoteSequence,
 		escape: o.escapeSequence,
 		record_delimiter: o.lineEnding,
-		cast: (value: string, context: { quoting: boolean }) => (value === '' && !context.quoting ? null : value),
+		cast: (value: string, context: { quoting: boolean }) =>
+			value === '' && !context.quoting ? null : value,
 	}) as (string | null)[][];
 }
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
-const cell = fc.oneof(text, fc.constantFrom('', ' ', '"', '""', ',', '\n', '\r\n', '\r', '\t', 'a,b', '"quoted"', 'é', '😀', 'NULL', 'null'), fc.constant(null));
+const cell = fc.oneof(
+	text,
+	fc.constantFrom(
+		'',
+		' ',
+		'"',
+		'""',
+		',',
+		'\n',
+		'\r\n',
+		'\r',
+		'\t',
+		'a,b',
+		'"quoted"',
+		'é',
+		'😀',
+		'NULL',
+		'null',
+	),
+	fc.constant(null),
+);
 
 describe('RFC 4180 writer round-trips through csv-parse', () => {
 	it('any text (quotes, separators, CR/LF, tabs, unicode, empty vs null) comes back unchanged', () => {
 		fc.assert(
-			fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 20 }), (rows) => {
-				const width = Math.min(...rows.map((r) => r.length));
-				const columns: ColumnSpec[] = Array.from({ length: width }, (_, c) => ({ columnName: `c${c}`, columnType: 'STRING' }));
-				const writer = new RowWriter(columns);
-				const objects = rows.map((r) => Object.fromEntries(r.slice(0, width).map((v, c) => [`c${c}`, v])));
-				const csv = writer.header + objects.map((o) => writer.record(o)).join('');
-				const parsed = readCsv(csv);
-				expect(parsed[0]).toEqual(columns.map((c) => c.columnName));
-				expect(parsed.slice(1)).toEqual(rows.map((r) => r.slice(0, width)));
-			}),
+			fc.property(
+				fc.array(fc.array(cell, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 20 }),
+				(rows) => {
+					const width = Math.min(...rows.map((r) => r.length));
+					const columns: ColumnSpec[] = Array.from({ length: width }, (_, c) => ({
+						columnName: `c${c}`,
+						columnType: 'STRING',
+					}));
+					const writer = new RowWriter(columns);
+					const objects = rows.map((r) =>
+						Object.fromEntries(r.slice(0, width).map((v, c) => [`c${c}`, v])),
+					);
+					const csv = writer.header + objects.map((o) => writer.record(o)).join('');
+					const parsed = readCsv(csv);
+					expect(parsed[0]).toEqual(columns.map((c) => c.columnName));
+					expect(parsed.slice(1)).toEqual(rows.map((r) => r.slice(0, width)));
+				},
+			),
 			{ numRuns: 300 },
 		);
 	});
 
 	it('numbers, booleans and dates are written bare and parse back to the same values', () => {
 		fc.assert(
-			fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), (f, n, b, d) => {
-				const cols: ColumnSpec[] = [
-					{ columnName: 'f', columnType: 'FLOAT' },
-					{ columnName: 'n', columnType: 'INTEGER' },
-					{ columnName: 'b', columnType: 'BOOLEAN' },
-					{ columnName: 'd', columnType: 'DATETIME' },
-				];
-				const w = new RowWriter(cols);
-				const [row] = readCsv(w.record({ f, n, b, d: d.toISOString() })) as string[][];
-				expect(Number(row[0])).toBe(f === 0 ? 0 : f);
-				expect(Number(row[1])).toBe(n);
-				expect(row[2]).toBe(String(b));
-				expect(row[3]).toBe(formatDateTime(d.getTime()));
-				expect(Date.parse(`${row[3].replace(' ', 'T')}Z`)).toBe(d.getTime());
-			}),
+			fc.property(
+				fc.double({ noNaN: true, noDefaultInfinity: true }),
+				fc.integer(),
+				fc.boolean(),
+				fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+				(f, n, b, d) => {
+					const cols: ColumnSpec[] = [
+						{ columnName: 'f', columnType: 'FLOAT' },
+						{ columnName: 'n', columnType: 'INTEGER' },
+						{ columnName: 'b', columnType: 'BOOLEAN' },
+						{ columnName: 'd', columnType: 'DATETIME' },
+					];
+					const w = new RowWriter(cols);
+					const [row] = readCsv(w.record({ f, n, b, d: d.toISOString() })) as string[][];
+					expect(Number(row[0])).toBe(f === 0 ? 0 : f);
+					expect(Number(row[1])).toBe(n);
+					expect(row[2]).toBe(String(b));
+					expect(row[3]).toBe(formatDateTime(d.getTime()));
+					expect(Date.parse(`${row[3].replace(' ', 'T')}Z`)).toBe(d.getTime());
+				},
+			),
 			{ numRuns: 200 },
 		);
 	});
@@ -70,30 +118,37 @@ describe('RFC 4180 writer round-trips through csv-parse', () => {
 describe('CsvChunker', () => {
 	it('cuts at record boundaries, never exceeds the byte limit, repeats the header and keeps every row once', async () => {
 		await fc.assert(
-			fc.asyncProperty(fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 80, max: 2000 }), async (values, limit) => {
-				const w = new RowWriter([{ columnName: 'v', columnType: 'STRING' }]);
-				const chunker = new CsvChunker(w.header, limit);
-				const chunks = [];
-				for (const v of values) {
-					const done = chunker.add(w.record({ v }));
-					if (done) chunks.push(done);
-				}
-				const last = chunker.finish();
-				if (last) chunks.push(last);
-				const back: string[] = [];
-				for (const [i, c] of chunks.entries()) {
-					expect(c.index).toBe(i);
-					const bytes = Buffer.from(await c.blob.arrayBuffer());
-					expect(bytes.length).toBe(c.bytes);
-					expect(bytes.length).toBeLessThanOrEqual(limit);
-					expect(require('node:crypto').createHash('md5').update(bytes).digest('hex')).toBe(c.md5);
-					const rows = readCsv(bytes.toString('utf8'));
-					expect(rows[0]).toEqual(['v']);
-					expect(rows.length - 1).toBe(c.rows);
-					back.push(...rows.slice(1).map((r) => r[0] as string));
-				}
-				expect(back).toEqual(values);
-			}),
+			fc.asyncProperty(
+				fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), {
+					minLength: 1,
+					maxLength: 200,
+				}),
+				fc.integer({ min: 80, max: 2000 }),
+				async (values, limit) => {
+					const w = new RowWriter([{ columnName: 'v', columnType: 'STRING' }]);
+					const chunker = new CsvChunker(w.header, limit);
+					const chunks = [];
+					for (const v of values) {
+						const done = chunker.add(w.record({ v }));
+						if (done) chunks.push(done);
+					}
+					const last = chunker.finish();
+					if (last) chunks.push(last);
+					const back: string[] = [];
+					for (const [i, c] of chunks.entries()) {
+						expect(c.index).toBe(i);
+						const bytes = Buffer.from(await c.blob.arrayBuffer());
+						expect(bytes.length).toBe(c.bytes);
+						expect(bytes.length).toBeLessThanOrEqual(limit);
+						expect(createHash('md5').update(bytes).digest('hex')).toBe(c.md5);
+						const rows = readCsv(bytes.toString('utf8'));
+						expect(rows[0]).toEqual(['v']);
+						expect(rows.length - 1).toBe(c.rows);
+						back.push(...rows.slice(1).map((r) => r[0] as string));
+					}
+					expect(back).toEqual(values);
+				},
+			),
 			{ numRuns: 100 },
 		);
 	});
@@ -105,8 +160,14 @@ describe('CsvChunker', () => {
 });
 
 describe('SchemaBuilder', () => {
-	const infer = (rows: Record<string, unknown>[], opts: { nested?: 'error' | 'jsonText'; inferDates?: boolean } = {}) => {
-		const s = new SchemaBuilder({ nested: opts.nested ?? 'error', inferDates: opts.inferDates ?? true });
+	const infer = (
+		rows: Record<string, unknown>[],
+		opts: { nested?: 'error' | 'jsonText'; inferDates?: boolean } = {},
+	) => {
+		const s = new SchemaBuilder({
+			nested: opts.nested ?? 'error',
+			inferDates: opts.inferDates ?? true,
+		});
 		rows.forEach((r, i) => s.observe(r as IDataObject, i));
 		return s.build([], []).columns;
 	};
@@ -116,7 +177,16 @@ describe('SchemaBuilder', () => {
 			{ i: 1, f: 1, b: true, d: '2024-01-01', t: '2024-01-01T10:00:00Z', s: 'x', m: 1, n: null },
 			{ i: 2, f: 1.5, b: false, d: null, t: '2024-01-01 10:00', s: '12', m: 'one', n: null },
 		]);
-		expect(Object.fromEntries(cols.map((c) => [c.columnName, c.columnType]))).toEqual({ i: 'INTEGER', f: 'FLOAT', b: 'BOOLEAN', d: 'DATE', t: 'DATETIME', s: 'STRING', m: 'STRING', n: 'STRING' });
+		expect(Object.fromEntries(cols.map((c) => [c.columnName, c.columnType]))).toEqual({
+			i: 'INTEGER',
+			f: 'FLOAT',
+			b: 'BOOLEAN',
+			d: 'DATE',
+			t: 'DATETIME',
+			s: 'STRING',
+			m: 'STRING',
+			n: 'STRING',
+		});
 	});
 
 	it('takes string lengths from the data in UTF-8 bytes, never below 80, and refuses values beyond 65000 bytes', () => {
@@ -134,9 +204,13 @@ describe('SchemaBuilder', () => {
 	});
 
 	it('refuses nested values unless they are to be written as JSON text', () => {
-		expect(() => infer([{ a: 1 }, { a: { b: 2 } }])).toThrow(/\[item 1\] The field "a" holds an object/);
+		expect(() => infer([{ a: 1 }, { a: { b: 2 } }])).toThrow(
+			/\[item 1\] The field "a" holds an object/,
+		);
 		expect(() => infer([{ a: [1, 2] }])).toThrow(/holds a list/);
-		expect(infer([{ a: { b: 2 } }], { nested: 'jsonText' })[0]).toMatchObject({ columnType: 'STRING' });
+		expect(infer([{ a: { b: 2 } }], { nested: 'jsonText' })[0]).toMatchObject({
+			columnType: 'STRING',
+		});
 	});
 
 	it('parses only real ISO dates', () => {

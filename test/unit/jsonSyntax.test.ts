@@ -2,7 +2,14 @@ import { jsonSyntaxErrorOffset } from '../../nodes/Celonis/shared/jsonSyntax';
 import { parseJsonParameter } from '../../nodes/Celonis/shared/parameters';
 
 describe('jsonSyntaxErrorOffset agrees with JSON.parse', () => {
-	const valid = ['{}', '[]', ' {"a": [1, -2.5e3, true, false, null, "x\\n\\u00fc"]} ', '"s"', '0', '[{"a":{}}]'];
+	const valid = [
+		'{}',
+		'[]',
+		' {"a": [1, -2.5e3, true, false, null, "x\\n\\u00fc"]} ',
+		'"s"',
+		'0',
+		'[{"a":{}}]',
+	];
 	const invalid: Array<[string, number]> = [
 		['{\n  "a": 1,\n  "b": }', 19],
 		['{"a" 1}', 5],
@@ -23,6 +30,8 @@ describe('jsonSyntaxErrorOffset agrees with JSON.parse', () => {
 		expect(jsonSyntaxErrorOffset(text)).toBe(offset);
 	});
 	it('names field, line and column in the parameter error', () => {
-		expect(() => parseJsonParameter('{\n  "a": 1,\n  "b": }', 'Body (JSON)')).toThrow('"Body (JSON)" is not valid JSON at line 3, column 8 (near ""a": 1, "b": }"). Check quotes, commas and brackets there.');
+		expect(() => parseJsonParameter('{\n  "a": 1,\n  "b": }', 'Body (JSON)')).toThrow(
+			'"Body (JSON)" is not valid JSON at line 3, column 8 (near ""a": 1, "b": }"). Check quotes, commas and brackets there.',
+		);
 	});
 });

@@ -1,4 +1,10 @@
-import { basicAuthorization, hasUsableToken, settingsFingerprint, tokenRequestBody, type OAuthClientSettings } from '../../credentials/shared/oauthToken';
+import {
+	basicAuthorization,
+	hasUsableToken,
+	settingsFingerprint,
+	tokenRequestBody,
+	type OAuthClientSettings,
+} from '../../credentials/shared/oauthToken';
 
 const settings: OAuthClientSettings = {
 	origin: 'https://acme.eu-1.celonis.cloud',
@@ -18,25 +24,41 @@ describe('token request encoding', () => {
 	});
 
 	it('sends scopes space-separated and, for basic, no credentials in the body', () => {
-		const body = new URLSearchParams(tokenRequestBody(settings, 'clientSecretBasic', settings.scopes));
-		expect(Object.fromEntries(body)).toEqual({ grant_type: 'client_credentials', scope: 'audit.log:read integration.data-pools' });
+		const body = new URLSearchParams(
+			tokenRequestBody(settings, 'clientSecretBasic', settings.scopes),
+		);
+		expect(Object.fromEntries(body)).toEqual({
+			grant_type: 'client_credentials',
+			scope: 'audit.log:read integration.data-pools',
+		});
 	});
 
 	it('puts client_id and client_secret into the body for client_secret_post', () => {
-		const body = new URLSearchParams(tokenRequestBody(settings, 'clientSecretPost', settings.scopes));
+		const body = new URLSearchParams(
+			tokenRequestBody(settings, 'clientSecretPost', settings.scopes),
+		);
 		expect(body.get('client_id')).toBe(settings.clientId);
 		expect(body.get('client_secret')).toBe(settings.clientSecret);
 		expect(body.get('grant_type')).toBe('client_credentials');
 	});
 
 	it('omits an empty scope', () => {
-		expect(new URLSearchParams(tokenRequestBody(settings, 'clientSecretBasic', [])).has('scope')).toBe(false);
+		expect(
+			new URLSearchParams(tokenRequestBody(settings, 'clientSecretBasic', [])).has('scope'),
+		).toBe(false);
 	});
 });
 
 describe('hasUsableToken', () => {
 	const stored = (overrides: Record<string, unknown> = {}) => {
-		const creds = { teamUrl: settings.origin, clientId: settings.clientId, clientSecret: settings.clientSecret, authMethod: 'clientSecretBasic', scopes: settings.scopes, customScopes: '' };
+		const creds = {
+			teamUrl: settings.origin,
+			clientId: settings.clientId,
+			clientSecret: settings.clientSecret,
+			authMethod: 'clientSecretBasic',
+			scopes: settings.scopes,
+			customScopes: '',
+		};
 		return {
 			...creds,
 			accessToken: 'tok',

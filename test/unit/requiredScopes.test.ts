@@ -3,7 +3,10 @@ import { missingScopes, scopeRuleFor } from '../../nodes/Celonis/transport/requi
 describe('scope rules', () => {
 	it('map API paths to the scopes that open them', () => {
 		expect(scopeRuleFor('/log/api/external/v2/audit')?.anyOf).toEqual(['audit.log:read']);
-		expect(scopeRuleFor('/data-ingestion/api/v1/data-push/p/jobs', 'POST')?.anyOf).toEqual(['integration.data-pools:data_push', 'integration.data-pools']);
+		expect(scopeRuleFor('/data-ingestion/api/v1/data-push/p/jobs', 'POST')?.anyOf).toEqual([
+			'integration.data-pools:data_push',
+			'integration.data-pools',
+		]);
 		expect(scopeRuleFor('/integration/api/v1/data-push/p/jobs', 'POST')?.api).toBe('Data Push API');
 		expect(scopeRuleFor('/api/external/members')?.anyOf).toEqual(['team.user-group-info:read']);
 		expect(scopeRuleFor('/intelligence/api/subscriptions')?.api).toBe('Event Subscription API');
@@ -15,7 +18,9 @@ describe('scope rules', () => {
 		const read = scopeRuleFor('/integration/api/pools', 'GET')!;
 		expect(missingScopes(read, ['integration.data-models:read'])).toEqual([]);
 		const reload = scopeRuleFor('/integration/api/v1/data-pools/p/data-models/m/load', 'POST')!;
-		expect(missingScopes(reload, ['integration.data-models:read', 'integration.data-pools:read'])).toEqual(['integration.data-pools']);
+		expect(
+			missingScopes(reload, ['integration.data-models:read', 'integration.data-pools:read']),
+		).toEqual(['integration.data-pools']);
 		expect(missingScopes(reload, ['integration.data-pools'])).toEqual([]);
 	});
 });

@@ -4,7 +4,10 @@ describe('normalizeTeamUrl', () => {
 	it.each([
 		['https://acme.eu-1.celonis.cloud', 'https://acme.eu-1.celonis.cloud'],
 		['https://acme.eu-1.celonis.cloud/', 'https://acme.eu-1.celonis.cloud'],
-		['  https://acme.eu-1.celonis.cloud/package-manager/ui/studio/ui/spaces?x=1#frag ', 'https://acme.eu-1.celonis.cloud'],
+		[
+			'  https://acme.eu-1.celonis.cloud/package-manager/ui/studio/ui/spaces?x=1#frag ',
+			'https://acme.eu-1.celonis.cloud',
+		],
 		['acme.us-2.celonis.cloud', 'https://acme.us-2.celonis.cloud'],
 		['HTTPS://ACME.EU-1.CELONIS.CLOUD/ui', 'https://acme.eu-1.celonis.cloud'],
 		['http://127.0.0.1:8787/anything', 'http://127.0.0.1:8787'],
@@ -16,23 +19,37 @@ describe('normalizeTeamUrl', () => {
 	});
 
 	it('refuses http:// for a non-loopback host and says what to enter', () => {
-		expect(() => normalizeTeamUrl('http://acme.eu-1.celonis.cloud')).toThrow(/must use https:\/\/.*only for a local emulator/);
+		expect(() => normalizeTeamUrl('http://acme.eu-1.celonis.cloud')).toThrow(
+			/must use https:\/\/.*only for a local emulator/,
+		);
 		expect(() => normalizeTeamUrl('http://10.0.0.5')).toThrow(TeamUrlError);
 		expect(() => normalizeTeamUrl('http://127.0.0.1.evil.com')).toThrow(TeamUrlError);
 	});
 
 	it.each([[''], ['   '], [undefined], [42]])('asks for a URL when given %p', (input) => {
-		expect(() => normalizeTeamUrl(input)).toThrow(/Enter your Celonis team URL: https:\/\/<team>\.<realm>\.celonis\.cloud/);
+		expect(() => normalizeTeamUrl(input)).toThrow(
+			/Enter your Celonis team URL: https:\/\/<team>\.<realm>\.celonis\.cloud/,
+		);
 	});
 
 	it('rejects other schemes, garbage and embedded user info', () => {
-		expect(() => normalizeTeamUrl('ftp://acme.eu-1.celonis.cloud')).toThrow(/must start with https:\/\//);
+		expect(() => normalizeTeamUrl('ftp://acme.eu-1.celonis.cloud')).toThrow(
+			/must start with https:\/\//,
+		);
 		expect(() => normalizeTeamUrl('https://exa mple.com')).toThrow(/not a valid URL/);
-		expect(() => normalizeTeamUrl('https://user:pw@acme.eu-1.celonis.cloud')).toThrow(/must not contain a user name or password/);
+		expect(() => normalizeTeamUrl('https://user:pw@acme.eu-1.celonis.cloud')).toThrow(
+			/must not contain a user name or password/,
+		);
 	});
 
 	it('knows the loopback hosts', () => {
-		expect(['localhost', 'app.localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
-		expect(['10.0.0.1', '128.0.0.1', 'localhost.com', 'acme.eu-1.celonis.cloud'].some(isLoopbackHost)).toBe(false);
+		expect(
+			['localhost', 'app.localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]'].every(
+				isLoopbackHost,
+			),
+		).toBe(true);
+		expect(
+			['10.0.0.1', '128.0.0.1', 'localhost.com', 'acme.eu-1.celonis.cloud'].some(isLoopbackHost),
+		).toBe(false);
 	});
 });

@@ -2,28 +2,75 @@ import { describeErrorBody, redactSecrets } from '../../nodes/Celonis/transport/
 
 describe('describeErrorBody reads every Celonis error shape', () => {
 	it.each([
-		['errorDTO', { title: 'Access Denied.', status: 403, detail: 'Access is denied', errorCode: 'ADMIN_ACCESS_ERROR' }, 'Access Denied: Access is denied (ADMIN_ACCESS_ERROR)'],
+		[
+			'errorDTO',
+			{
+				title: 'Access Denied.',
+				status: 403,
+				detail: 'Access is denied',
+				errorCode: 'ADMIN_ACCESS_ERROR',
+			},
+			'Access Denied: Access is denied (ADMIN_ACCESS_ERROR)',
+		],
 		['authErrorDTO', { error: 'Unauthorized' }, 'Unauthorized'],
-		['RFC 7807 Problem', { type: 'about:blank', title: 'Conflict', status: 409, detail: 'Conversation busy' }, 'Conflict: Conversation busy'],
-		['FrontendHandledBackendError', { frontendErrorKey: 'DATA_PUSH_JOB_INVALID', errorInformation: 'keys are required for DELTA' }, 'keys are required for DELTA (DATA_PUSH_JOB_INVALID)'],
-		['ExceptionReference', { reference: 'ref-1', message: 'Internal failure', shortMessage: 'fail' }, 'Internal failure [reference ref-1]'],
-		['validation errors', { errors: [{ attribute: 'targetName', error: 'must not be empty', errorCode: 'NOT_EMPTY' }] }, 'targetName: must not be empty'],
-		['CelonisValidationError array', [{ attribute: 'query', error: 'too long' }], 'query: too long'],
-		['OAuth error', { error: 'invalid_scope', error_description: 'Scope(s) not allowed' }, 'Scope(s) not allowed'],
+		[
+			'RFC 7807 Problem',
+			{ type: 'about:blank', title: 'Conflict', status: 409, detail: 'Conversation busy' },
+			'Conflict: Conversation busy',
+		],
+		[
+			'FrontendHandledBackendError',
+			{
+				frontendErrorKey: 'DATA_PUSH_JOB_INVALID',
+				errorInformation: 'keys are required for DELTA',
+			},
+			'keys are required for DELTA (DATA_PUSH_JOB_INVALID)',
+		],
+		[
+			'ExceptionReference',
+			{ reference: 'ref-1', message: 'Internal failure', shortMessage: 'fail' },
+			'Internal failure [reference ref-1]',
+		],
+		[
+			'validation errors',
+			{ errors: [{ attribute: 'targetName', error: 'must not be empty', errorCode: 'NOT_EMPTY' }] },
+			'targetName: must not be empty',
+		],
+		[
+			'CelonisValidationError array',
+			[{ attribute: 'query', error: 'too long' }],
+			'query: too long',
+		],
+		[
+			'OAuth error',
+			{ error: 'invalid_scope', error_description: 'Scope(s) not allowed' },
+			'Scope(s) not allowed',
+		],
 		['JSON string body', '"Job is not in status NEW"', 'Job is not in status NEW'],
 		['plain text', 'targetName is required', 'targetName is required'],
-		['bytes', Buffer.from('{"title":"Rate limit exceeded","detail":"try again at 06:10:41 UTC","errorCode":"LIMIT_RATE_EXCEEDED"}'), 'Rate limit exceeded: try again at 06:10:41 UTC (LIMIT_RATE_EXCEEDED)'],
+		[
+			'bytes',
+			Buffer.from(
+				'{"title":"Rate limit exceeded","detail":"try again at 06:10:41 UTC","errorCode":"LIMIT_RATE_EXCEEDED"}',
+			),
+			'Rate limit exceeded: try again at 06:10:41 UTC (LIMIT_RATE_EXCEEDED)',
+		],
 	])('%s', (_label, body, expected) => {
 		expect(describeErrorBody(body)).toBe(expected);
 	});
 
-	it.each([[undefined], [''], [Buffer.alloc(0)], ['<html><body>502</body></html>']])('has nothing to say for %p', (body) => {
-		expect(describeErrorBody(body)).toBeUndefined();
-	});
+	it.each([[undefined], [''], [Buffer.alloc(0)], ['<html><body>502</body></html>']])(
+		'has nothing to say for %p',
+		(body) => {
+			expect(describeErrorBody(body)).toBeUndefined();
+		},
+	);
 });
 
 describe('redactSecrets', () => {
 	it('removes tokens and keys from any text', () => {
-		expect(redactSecrets('sent Authorization: Bearer abc.def-ghi and AppKey K3y==; Basic dXNlcjpwYXNz')).toBe('sent Authorization: Bearer *** and AppKey ***; Basic ***');
+		expect(
+			redactSecrets('sent Authorization: Bearer abc.def-ghi and AppKey K3y==; Basic dXNlcjpwYXNz'),
+		).toBe('sent Authorization: Bearer *** and AppKey ***; Basic ***');
 	});
 });

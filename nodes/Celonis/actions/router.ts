@@ -8,7 +8,9 @@ import * as httpRequest from './httpRequest/HttpRequest.resource';
 import * as platformAdoption from './platformAdoption/PlatformAdoption.resource';
 import * as team from './team/Team.resource';
 
-type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
+type Operation = {
+	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+};
 
 const resources: Record<string, Record<string, Operation>> = {
 	httpRequest: { request: httpRequest.request },
@@ -39,7 +41,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const handler = resources[resource]?.[operation];
 	if (!handler || typeof handler.execute !== 'function') {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of resource "${resource}" is not supported`,
+		);
 	}
 	return [await handler.execute.call(this, items)];
 }

@@ -45,7 +45,11 @@ export class PagedByteStream implements AsyncIterable<Buffer> {
 
 	off(event: string, fn: Listener): this {
 		const list = this.listeners.get(event);
-		if (list) this.listeners.set(event, list.filter((l) => l.fn !== fn));
+		if (list)
+			this.listeners.set(
+				event,
+				list.filter((l) => l.fn !== fn),
+			);
 		return this;
 	}
 
@@ -75,7 +79,10 @@ export class PagedByteStream implements AsyncIterable<Buffer> {
 	private emit(event: string, ...args: unknown[]): void {
 		const list = this.listeners.get(event);
 		if (!list) return;
-		this.listeners.set(event, list.filter((l) => !l.once));
+		this.listeners.set(
+			event,
+			list.filter((l) => !l.once),
+		);
 		for (const { fn } of list) fn(...args);
 	}
 

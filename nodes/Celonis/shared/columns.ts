@@ -6,7 +6,15 @@ import { ParameterError } from './parameters';
 /** Celonis column types of a data push `tableSchema` (celonis-api.md §5.4). */
 export type ColumnType = 'BOOLEAN' | 'DATE' | 'DATETIME' | 'FLOAT' | 'INTEGER' | 'STRING' | 'TIME';
 
-export const COLUMN_TYPES: readonly ColumnType[] = ['BOOLEAN', 'DATE', 'DATETIME', 'FLOAT', 'INTEGER', 'STRING', 'TIME'];
+export const COLUMN_TYPES: readonly ColumnType[] = [
+	'BOOLEAN',
+	'DATE',
+	'DATETIME',
+	'FLOAT',
+	'INTEGER',
+	'STRING',
+	'TIME',
+];
 
 /** Celonis' default VARCHAR length when a STRING column has none; values beyond it are cut. */
 export const DEFAULT_VARCHAR_LENGTH = 80;
@@ -94,7 +102,13 @@ export class SchemaBuilder {
 			const value = row[name];
 			let s = this.stats.get(name);
 			if (!s) {
-				s = { name, kinds: 0, maxBytes: 0, maxItem: itemIndex, datesPossible: this.options.inferDates };
+				s = {
+					name,
+					kinds: 0,
+					maxBytes: 0,
+					maxItem: itemIndex,
+					datesPossible: this.options.inferDates,
+				};
 				this.stats.set(name, s);
 				this.order.push(name);
 			}
@@ -104,7 +118,8 @@ export class SchemaBuilder {
 					s.kinds |= K_STRING;
 					if (s.datesPossible) {
 						if (DATE_RE.test(value) && parseIsoDate(value) !== undefined) s.kinds |= K_DATE;
-						else if (DATETIME_RE.test(value) && parseIsoDate(value) !== undefined) s.kinds |= K_DATETIME;
+						else if (DATETIME_RE.test(value) && parseIsoDate(value) !== undefined)
+							s.kinds |= K_DATETIME;
 						else s.datesPossible = false;
 					}
 					const bytes = byteLengthAbove(value, s.maxBytes);
@@ -173,20 +188,26 @@ export class SchemaBuilder {
 	 * The table schema: inferred types, user overrides on top, STRING lengths from the data (never below
 	 * Celonis' default of 80). Warns when an override fixes a length shorter than the data needs.
 	 */
-	build(overrides: ColumnOverride[], keys: string[]): { columns: ColumnSpec[]; warnings: string[] } {
+	build(
+		overrides: ColumnOverride[],
+		keys: string[],
+	): { columns: ColumnSpec[]; warnings: string[] } {
 		const warnings: string[] = [];
 		const byName = new Map<string, ColumnOverride>();
 		for (const o of overrides) {
 			if (!o.column) continue;
 			if (!this.stats.has(o.column)) {
-				throw new ParameterError(`The column type override names "${o.column}", which is not a field of any input item. Fields: ${this.order.join(', ') || '(none)'}.`);
+				throw new ParameterError(
+					`The column type override names "${o.column}", which is not a field of any input item. Fields: ${this.order.join(', ') || '(none)'}.`,
+				);
 			}
 			byName.set(o.column, o);
 		}
 		const columns = this.order.map((name): ColumnSpec => {
 			const s = this.stats.get(name)!;
 			const override = byName.get(name);
-			const type = override?.type && override.type !== 'auto' ? override.type : this.inferredType(name);
+			const type =
+				override?.type && override.type !== 'auto' ? override.type : this.inferredType(name);
 			const spec: ColumnSpec = { columnName: name, columnType: type };
 			if (keys.includes(name)) spec.pkField = true;
 			if (type === 'STRING') {
@@ -239,11 +260,14 @@ function formatterFor(type: ColumnType): Formatter {
 		case 'INTEGER':
 		case 'FLOAT':
 		case 'BOOLEAN':
-			return (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : bareOrQuotedCsv(asText(v)));
+			return (v) =>
+				typeof v === 'number' || typeof v === 'boolean' ? String(v) : bareOrQuotedCsv(asText(v));
 		case 'DATE':
 			return (v) => {
 				const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
-				return ms === undefined ? bareOrQuotedCsv(asText(v)) : new Date(ms).toISOString().slice(0, 10);
+				return ms === undefined
+					? bareOrQuotedCsv(asText(v))
+					: new Date(ms).toISOString().slice(0, 10);
 			};
 		case 'DATETIME':
 			return (v) => {
@@ -280,6 +304,10 @@ export class RowWriter {
 }
 
 /** csvParsingOptions.additionalColumnOptions: the date format of DATE columns (DATETIME uses the job's). */
-export function dateColumnOptions(columns: ColumnSpec[]): Array<{ columnName: string; dateFormat: string }> {
-	return columns.filter((c) => c.columnType === 'DATE').map((c) => ({ columnName: c.columnName, dateFormat: DATE_FORMAT }));
+export function dateColumnOptions(
+	columns: ColumnSpec[],
+): Array<{ columnName: string; dateFormat: string }> {
+	return columns
+		.filter((c) => c.columnType === 'DATE')
+		.map((c) => ({ columnName: c.columnName, dateFormat: DATE_FORMAT }));
 }

@@ -36,7 +36,14 @@ export function writerCsvParsingOptions(): {
 	charSet: string;
 	decimalSeparator: string;
 } {
-	return { separatorSequence: CSV_SEPARATOR, quoteSequence: CSV_QUOTE, escapeSequence: CSV_QUOTE, lineEnding: CSV_LINE_ENDING, charSet: 'UTF-8', decimalSeparator: '.' };
+	return {
+		separatorSequence: CSV_SEPARATOR,
+		quoteSequence: CSV_QUOTE,
+		escapeSequence: CSV_QUOTE,
+		lineEnding: CSV_LINE_ENDING,
+		charSet: 'UTF-8',
+		decimalSeparator: '.',
+	};
 }
 
 export interface CsvChunk {
@@ -72,7 +79,9 @@ export class CsvChunker {
 	) {
 		this.headerBytes = Buffer.byteLength(header, 'utf8');
 		if (this.headerBytes >= maxBytes) {
-			throw new RangeError(`The header row alone (${this.headerBytes} bytes) does not fit into a chunk of ${maxBytes} bytes`);
+			throw new RangeError(
+				`The header row alone (${this.headerBytes} bytes) does not fit into a chunk of ${maxBytes} bytes`,
+			);
 		}
 	}
 
@@ -80,7 +89,9 @@ export class CsvChunker {
 	add(record: string): CsvChunk | undefined {
 		const recordBytes = Buffer.byteLength(record, 'utf8');
 		if (this.headerBytes + recordBytes > this.maxBytes) {
-			throw new RangeError(`A row of ${recordBytes} bytes does not fit into a chunk of ${this.maxBytes} bytes with its header`);
+			throw new RangeError(
+				`A row of ${recordBytes} bytes does not fit into a chunk of ${this.maxBytes} bytes with its header`,
+			);
 		}
 		let done: CsvChunk | undefined;
 		if (this.rows > 0 && this.bytes + recordBytes > this.maxBytes) done = this.finish();
@@ -96,7 +107,13 @@ export class CsvChunker {
 	finish(): CsvChunk | undefined {
 		if (this.rows === 0) return undefined;
 		this.flushText();
-		const chunk: CsvChunk = { index: this.next++, blob: new Blob(this.pieces, { type: 'text/csv' }), bytes: this.bytes, rows: this.rows, md5: this.hash!.digest('hex') };
+		const chunk: CsvChunk = {
+			index: this.next++,
+			blob: new Blob(this.pieces, { type: 'text/csv' }),
+			bytes: this.bytes,
+			rows: this.rows,
+			md5: this.hash!.digest('hex'),
+		};
 		this.pieces = [];
 		this.rows = 0;
 		this.bytes = 0;
@@ -123,7 +140,11 @@ export class CsvChunker {
  * separator, quote and line breaks are single bytes in UTF-8 and Latin-1, so multi-byte characters never
  * confuse the scan. Empty lines are not records.
  */
-export function scanCsv(data: Uint8Array, separator = ',', quote = '"'): { maxFieldBytes: number; records: number } {
+export function scanCsv(
+	data: Uint8Array,
+	separator = ',',
+	quote = '"',
+): { maxFieldBytes: number; records: number } {
 	const sep = separator.charCodeAt(0);
 	const q = quote === '' ? -1 : quote.charCodeAt(0);
 	let max = 0;

@@ -10,7 +10,9 @@ import { bareOrQuotedCsv, CSV_LINE_ENDING, quoteCsv } from './csv';
 export type EventFileFormat = 'csv' | 'jsonl';
 
 function isPlainObject(value: unknown): value is IDataObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+	return (
+		value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
+	);
 }
 
 /**
@@ -33,7 +35,8 @@ export function flattenEvent(event: IDataObject, prefix = '', out: IDataObject =
  */
 export function csvCell(value: unknown, escapeFormulas = false): string {
 	if (value === null || value === undefined) return '';
-	if (typeof value === 'number' || typeof value === 'boolean') return bareOrQuotedCsv(String(value));
+	if (typeof value === 'number' || typeof value === 'boolean')
+		return bareOrQuotedCsv(String(value));
 	let text = typeof value === 'string' ? value : JSON.stringify(value);
 	// OWASP CSV injection: a leading = + - @ (or tab / CR) would run as a formula in a spreadsheet.
 	if (escapeFormulas && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;

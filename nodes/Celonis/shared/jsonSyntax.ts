@@ -12,7 +12,11 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
 		throw new SyntaxAt(i);
 	};
 	const skipWhitespace = () => {
-		while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+		while (
+			i < text.length &&
+			(text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')
+		)
+			i++;
 	};
 	const literal = (word: string) => {
 		if (text.startsWith(word, i)) i += word.length;
@@ -94,6 +98,9 @@ export function describeOffset(text: string, offset: number): string {
 	const before = text.slice(0, offset);
 	const line = before.split('\n').length;
 	const column = offset - before.lastIndexOf('\n');
-	const excerpt = text.slice(Math.max(0, offset - 15), offset + 15).replace(/\s+/g, ' ').trim();
+	const excerpt = text
+		.slice(Math.max(0, offset - 15), offset + 15)
+		.replace(/\s+/g, ' ')
+		.trim();
 	return `line ${line}, column ${column} (near "${excerpt}")`;
 }

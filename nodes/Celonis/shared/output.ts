@@ -34,11 +34,26 @@ export async function toBinaryItem(
 	property: string,
 	path: string,
 ): Promise<INodeExecutionData> {
-	const buffer = Buffer.isBuffer(response.body) ? response.body : Buffer.from(typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
-	const mimeType = (response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
-	const binary = await ctx.helpers.prepareBinaryData(buffer, fileNameOf(response.headers, path), mimeType);
+	const buffer = Buffer.isBuffer(response.body)
+		? response.body
+		: Buffer.from(
+				typeof response.body === 'string' ? response.body : JSON.stringify(response.body),
+			);
+	const mimeType = (response.headers['content-type'] ?? 'application/octet-stream')
+		.split(';')[0]
+		.trim();
+	const binary = await ctx.helpers.prepareBinaryData(
+		buffer,
+		fileNameOf(response.headers, path),
+		mimeType,
+	);
 	return {
-		json: { statusCode: response.status, fileName: binary.fileName, mimeType: binary.mimeType, fileSize: buffer.length },
+		json: {
+			statusCode: response.status,
+			fileName: binary.fileName,
+			mimeType: binary.mimeType,
+			fileSize: buffer.length,
+		},
 		binary: { [property]: binary },
 	};
 }

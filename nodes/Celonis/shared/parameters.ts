@@ -18,7 +18,9 @@ export function parseJsonParameter(value: unknown, field: string): unknown {
 	if ('value' in parsed) return parsed.value;
 	const offset = jsonSyntaxErrorOffset(value);
 	const where = offset === undefined ? '' : ` at ${describeOffset(value, offset)}`;
-	throw new ParameterError(`"${field}" is not valid JSON${where}. Check quotes, commas and brackets there.`);
+	throw new ParameterError(
+		`"${field}" is not valid JSON${where}. Check quotes, commas and brackets there.`,
+	);
 }
 
 function tryJsonParse(text: string): { value: unknown } | { error: Error } {
@@ -50,14 +52,18 @@ export function pairsToObject(pairs: NameValue[] | undefined): IDataObject {
 		if (!name) continue;
 		const existing = out[name];
 		if (existing === undefined) out[name] = value as IDataObject[string];
-		else out[name] = (Array.isArray(existing) ? [...existing, value] : [existing, value]) as IDataObject[string];
+		else
+			out[name] = (
+				Array.isArray(existing) ? [...existing, value] : [existing, value]
+			) as IDataObject[string];
 	}
 	return out;
 }
 
 export function toStringRecord(object: IDataObject): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(object)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+	for (const [k, v] of Object.entries(object))
+		out[k] = typeof v === 'string' ? v : JSON.stringify(v);
 	return out;
 }
 

@@ -29,9 +29,12 @@ export function normalizeTeamUrl(input: unknown): string {
 
 	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
 	const url = URL.canParse(withScheme) ? new URL(withScheme) : undefined;
-	if (!url) throw new TeamUrlError(`"${raw}" is not a valid URL. Enter your Celonis team URL: ${EXAMPLE}.`);
+	if (!url)
+		throw new TeamUrlError(`"${raw}" is not a valid URL. Enter your Celonis team URL: ${EXAMPLE}.`);
 	if (url.username || url.password) {
-		throw new TeamUrlError('The team URL must not contain a user name or password. Enter only the address of your team, e.g. https://acme.eu-1.celonis.cloud.');
+		throw new TeamUrlError(
+			'The team URL must not contain a user name or password. Enter only the address of your team, e.g. https://acme.eu-1.celonis.cloud.',
+		);
 	}
 	if (url.protocol === 'http:') {
 		if (!isLoopbackHost(url.hostname)) {
@@ -40,7 +43,9 @@ export function normalizeTeamUrl(input: unknown): string {
 			);
 		}
 	} else if (url.protocol !== 'https:') {
-		throw new TeamUrlError(`The team URL must start with https:// (got ${url.protocol}//). Enter ${EXAMPLE}.`);
+		throw new TeamUrlError(
+			`The team URL must start with https:// (got ${url.protocol}//). Enter ${EXAMPLE}.`,
+		);
 	}
 	return url.origin;
 }

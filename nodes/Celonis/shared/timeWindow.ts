@@ -6,7 +6,13 @@ import { ParameterError } from './parameters';
  * Time windows of the event exports (audit log, login history, tracking events). Celonis filters on the
  * event timestamp with `from` inclusive and `to` exclusive; both are sent as ISO-8601 UTC with milliseconds.
  */
-export type WindowPreset = 'all' | 'lastHour' | 'last24Hours' | 'last7Days' | 'last30Days' | 'custom';
+export type WindowPreset =
+	| 'all'
+	| 'lastHour'
+	| 'last24Hours'
+	| 'last7Days'
+	| 'last30Days'
+	| 'custom';
 
 export interface TimeWindow {
 	/** epoch ms, inclusive; undefined = from the oldest event Celonis keeps */
@@ -26,7 +32,11 @@ const PRESET_MS: Record<Exclude<WindowPreset, 'all' | 'custom'>, number> = {
  * A date parameter as epoch ms: ISO-8601 text (without an offset it is read in the workflow's time zone,
  * like n8n's date pickers), epoch milliseconds, a JS Date or a Luxon DateTime from an expression.
  */
-export function parseDateParameter(value: unknown, field: string, timezone: string): number | undefined {
+export function parseDateParameter(
+	value: unknown,
+	field: string,
+	timezone: string,
+): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (DateTime.isDateTime(value)) {
 		if (!value.isValid) throw invalidDate(field, String(value.invalidExplanation ?? value));
@@ -79,7 +89,9 @@ export function resolveWindow(
 		);
 	}
 	if (from !== undefined && to !== undefined && from >= to) {
-		throw new ParameterError(`"From" (${iso(from)}) must be before "To" (${iso(to)}). Swap the two dates or widen the window.`);
+		throw new ParameterError(
+			`"From" (${iso(from)}) must be before "To" (${iso(to)}). Swap the two dates or widen the window.`,
+		);
 	}
 	return { from, to: to === undefined ? now : Math.min(to, now) };
 }

@@ -1,11 +1,25 @@
-import { NodeOperationError, sleep, type IExecuteFunctions, type ILoadOptionsFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	sleep,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 /** Waits `ms` in short slices, so a cancelled execution stops waiting at once (n8n offers no abortable sleep). */
-export async function waitUnlessCancelled(ctx: IExecuteFunctions | ILoadOptionsFunctions, ms: number, what: string): Promise<void> {
+export async function waitUnlessCancelled(
+	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ms: number,
+	what: string,
+): Promise<void> {
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 	const until = Date.now() + ms;
 	while (Date.now() < until) {
-		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`);
+		if (signal?.aborted)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The execution was cancelled while waiting for ${what}`,
+			);
 		await sleep(Math.min(250, until - Date.now()));
 	}
 }
@@ -38,10 +52,14 @@ export async function pollUntilDone<T>(
 		if (result.done) return result.value;
 		const elapsed = Date.now() - started;
 		if (elapsed >= options.timeoutMs) {
-			throw new NodeOperationError(ctx.getNode(), `${options.what} is still ${result.state || 'not started'} after ${Math.round(elapsed / 1000)} s`, {
-				itemIndex: options.itemIndex,
-				description: options.onTimeout,
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`${options.what} is still ${result.state || 'not started'} after ${Math.round(elapsed / 1000)} s`,
+				{
+					itemIndex: options.itemIndex,
+					description: options.onTimeout,
+				},
+			);
 		}
 		await waitUnlessCancelled(ctx, Math.min(delay(), options.timeoutMs - elapsed), options.what);
 	}

@@ -35,7 +35,9 @@ export function fingerprint(event: unknown): string {
 export function canonicalJson(value: unknown): string {
 	if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
 	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-	const keys = Object.keys(value as IDataObject).filter((k) => (value as IDataObject)[k] !== undefined).sort();
+	const keys = Object.keys(value as IDataObject)
+		.filter((k) => (value as IDataObject)[k] !== undefined)
+		.sort();
 	return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as IDataObject)[k])}`).join(',')}}`;
 }
 
@@ -50,10 +52,17 @@ export function timestampOf(event: IDataObject, field = 'timestamp'): number | u
 export function readState(stored: unknown, team: string): WatermarkState | undefined {
 	if (stored === null || typeof stored !== 'object') return undefined;
 	const s = stored as Partial<WatermarkState>;
-	if (typeof s.watermark !== 'string' || !Number.isFinite(Date.parse(s.watermark))) return undefined;
+	if (typeof s.watermark !== 'string' || !Number.isFinite(Date.parse(s.watermark)))
+		return undefined;
 	if (s.team !== team) return undefined;
 	const boundary = s.boundary !== null && typeof s.boundary === 'object' ? s.boundary : {};
-	return { watermark: s.watermark, boundary: { ...boundary }, team, updatedAt: String(s.updatedAt ?? ''), exportedTotal: Number(s.exportedTotal) || 0 };
+	return {
+		watermark: s.watermark,
+		boundary: { ...boundary },
+		team,
+		updatedAt: String(s.updatedAt ?? ''),
+		exportedTotal: Number(s.exportedTotal) || 0,
+	};
 }
 
 /**
@@ -71,7 +80,10 @@ export class WatermarkTracker {
 	exported = 0;
 	skipped = 0;
 
-	constructor(previous: WatermarkState | undefined, private readonly timestampField = 'timestamp') {
+	constructor(
+		previous: WatermarkState | undefined,
+		private readonly timestampField = 'timestamp',
+	) {
 		this.previous = previous;
 		this.since = previous ? Date.parse(previous.watermark) : undefined;
 		this.remaining = new Map(Object.entries(previous?.boundary ?? {}));
@@ -123,7 +135,13 @@ export class WatermarkTracker {
 	next(team: string, emptyUntil?: number, now: Date = new Date()): WatermarkState | undefined {
 		if (this.maxTs === undefined) {
 			if (this.previous || emptyUntil === undefined) return this.previous;
-			return { watermark: new Date(emptyUntil).toISOString(), boundary: {}, team, updatedAt: now.toISOString(), exportedTotal: 0 };
+			return {
+				watermark: new Date(emptyUntil).toISOString(),
+				boundary: {},
+				team,
+				updatedAt: now.toISOString(),
+				exportedTotal: 0,
+			};
 		}
 		const boundary: Record<string, number> = {};
 		// Still at the previous watermark: the previous boundary events remain exported too.

@@ -1,4 +1,8 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 import { hasUsableToken, usableUntilOf } from '../../../credentials/shared/oauthToken';
 import { assembleScopes, parseScopeString } from '../shared/scopes';

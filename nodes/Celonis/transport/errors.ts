@@ -40,7 +40,8 @@ export function describeErrorBody(body: unknown): string | undefined {
 	if (typeof body !== 'object') return String(body);
 	const b = body as IDataObject;
 	const parts: string[] = [];
-	const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
+	const str = (k: string) =>
+		typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined;
 	if (str('title')) parts.push(str('title')!.replace(/\.$/, ''));
 	if (str('detail') && str('detail') !== str('title')) parts.push(str('detail')!);
 	if (str('errorInformation')) parts.push(str('errorInformation')!);
@@ -62,7 +63,11 @@ export function describeErrorBody(body: unknown): string | undefined {
 function describeValidation(errors: unknown[]): string | undefined {
 	const lines = errors
 		.filter((e): e is IDataObject => typeof e === 'object' && e !== null)
-		.map((e) => [e.attribute, e.error ?? e.message].filter((x) => typeof x === 'string' && x !== '').join(': '))
+		.map((e) =>
+			[e.attribute, e.error ?? e.message]
+				.filter((x) => typeof x === 'string' && x !== '')
+				.join(': '),
+		)
 		.filter((l) => l !== '');
 	return lines.length > 0 ? lines.join('; ') : undefined;
 }
@@ -90,13 +95,19 @@ export interface RequestDescription {
  * Turns a failed Celonis call into an error that says what happened and how to fix it, without the
  * credential: the original request (with its Authorization header) is never attached.
  */
-export function toNodeApiError(node: INode, failure: HttpFailure, request: RequestDescription): NodeApiError {
+export function toNodeApiError(
+	node: INode,
+	failure: HttpFailure,
+	request: RequestDescription,
+): NodeApiError {
 	const { message, description } = explain(failure, request);
 	const status = failure.status;
 	const payload: JsonObject = {
 		message: redactSecrets(message),
 		...(status !== undefined ? { httpCode: String(status) } : {}),
-		...(failure.body !== undefined && failure.body !== '' ? { response: safeBody(failure.body) } : {}),
+		...(failure.body !== undefined && failure.body !== ''
+			? { response: safeBody(failure.body) }
+			: {}),
 	};
 	return new NodeApiError(node, payload, {
 		message: redactSecrets(message),
@@ -107,7 +118,11 @@ export function toNodeApiError(node: INode, failure: HttpFailure, request: Reque
 }
 
 function safeBody(body: unknown): JsonObject | string {
-	const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body);
+	const text = Buffer.isBuffer(body)
+		? body.toString('utf8')
+		: typeof body === 'string'
+			? body
+			: JSON.stringify(body);
 	const clean = redactSecrets(text.length > 2000 ? `${text.slice(0, 2000)}…` : text);
 	try {
 		return JSON.parse(clean) as JsonObject;
@@ -116,11 +131,16 @@ function safeBody(body: unknown): JsonObject | string {
 	}
 }
 
-function explain(failure: HttpFailure, request: RequestDescription): { message: string; description: string } {
+function explain(
+	failure: HttpFailure,
+	request: RequestDescription,
+): { message: string; description: string } {
 	const target = `${request.method} ${request.path}`;
 	const said = describeErrorBody(failure.body);
 	const detail = said ? ` Celonis said: ${said}.` : '';
-	const retryNote = request.gaveUp ? ` The request was retried and then given up: ${request.gaveUp}.` : '';
+	const retryNote = request.gaveUp
+		? ` The request was retried and then given up: ${request.gaveUp}.`
+		: '';
 	const { auth } = request;
 	const rule = scopeRuleFor(request.path, request.method);
 
@@ -138,7 +158,8 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 				description:
 					(auth.authentication === 'oAuth2'
 						? 'The access token was refused even after requesting a new one. Test the credential: the client may have been deleted or its secret regenerated.'
-						: 'The key is invalid, expired or of the other type (User API key vs Application key). Test the credential to find out which.') + detail,
+						: 'The key is invalid, expired or of the other type (User API key vs Application key). Test the credential to find out which.') +
+					detail,
 			};
 		case 403: {
 			const granted = auth.oauth?.granted ?? auth.oauth?.requested;
@@ -149,7 +170,10 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 					description: `The token has the scopes: ${(granted ?? []).join(' ') || '(none)'}. Add ${rule.anyOf[0]} to the credential's Scopes (and allow it for the OAuth client in Celonis).${detail}`,
 				};
 			}
-			const empty = failure.body === undefined || failure.body === '' || (Buffer.isBuffer(failure.body) && failure.body.length === 0);
+			const empty =
+				failure.body === undefined ||
+				failure.body === '' ||
+				(Buffer.isBuffer(failure.body) && failure.body.length === 0);
 			return {
 				message: empty
 					? `Celonis refused ${target} (HTTP 403, empty answer): the API may not be activated for this team, or the credential lacks a permission`
@@ -161,9 +185,15 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 			};
 		}
 		case 404:
-			return { message: `Not found: ${target} (HTTP 404)`, description: `Check the path and the IDs in it.${detail}` };
+			return {
+				message: `Not found: ${target} (HTTP 404)`,
+				description: `Check the path and the IDs in it.${detail}`,
+			};
 		case 409:
-			return { message: `Conflict: Celonis refused ${target} (HTTP 409)`, description: `The object is not in a state that allows this call.${detail}` };
+			return {
+				message: `Conflict: Celonis refused ${target} (HTTP 409)`,
+				description: `The object is not in a state that allows this call.${detail}`,
+			};
 		case 429: {
 			const reset = failure.headers['x-ratelimit-reset'] ?? failure.headers['retry-after'];
 			return {
@@ -184,10 +214,15 @@ function explain(failure: HttpFailure, request: RequestDescription): { message: 
 					description: `Redirects to another origin are never followed with the credential.${detail}`,
 				};
 			}
-			return { message: `Celonis refused ${target} (HTTP ${failure.status})${said ? `: ${said}` : ''}`, description: `Check the request's parameters and body.${retryNote}` };
+			return {
+				message: `Celonis refused ${target} (HTTP ${failure.status})${said ? `: ${said}` : ''}`,
+				description: `Check the request's parameters and body.${retryNote}`,
+			};
 	}
 }
 
 function describeReset(value: string): string {
-	return /^\d+(\.\d+)?$/.test(value.trim()) && Number(value) < 1_000_000_000 ? `${value.trim()} s` : `at ${value.trim()}`;
+	return /^\d+(\.\d+)?$/.test(value.trim()) && Number(value) < 1_000_000_000
+		? `${value.trim()} s`
+		: `at ${value.trim()}`;
 }

@@ -54,10 +54,18 @@ const MAX_REDIRECTS = 5;
  * token freshness before bodies that cannot be replayed, retries that honour Celonis' rate-limit headers,
  * same-origin redirects only, and errors that say what to fix.
  */
-export async function celonisRequest<T = unknown>(this: CelonisContext, options: CelonisRequestOptions): Promise<CelonisResponse<T>> {
+export async function celonisRequest<T = unknown>(
+	this: CelonisContext,
+	options: CelonisRequestOptions,
+): Promise<CelonisResponse<T>> {
 	const auth = await readTeamAuth(this);
 	const node = this.getNode();
-	const fail = (message: string) => new NodeOperationError(node, message, options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {});
+	const fail = (message: string) =>
+		new NodeOperationError(
+			node,
+			message,
+			options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {},
+		);
 
 	// Refused before anything is sent: foreign origins, `..`, CR/LF and Authorization in headers.
 	let url = resolveTeamUrl(auth.origin, options.path);
@@ -65,7 +73,12 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	if (!options.skipScopeCheck) assertScopes(auth, url.pathname, options.method, fail);
 	await ensureUsableToken(this, auth, url, options.method);
 	// A credential that requests no scope gets what the client is allowed: known only once a token was issued.
-	if (!options.skipScopeCheck && auth.oauth && auth.oauth.granted === undefined && auth.oauth.requested.length === 0) {
+	if (
+		!options.skipScopeCheck &&
+		auth.oauth &&
+		auth.oauth.granted === undefined &&
+		auth.oauth.requested.length === 0
+	) {
 		assertScopes(await readTeamAuth(this), url.pathname, options.method, fail);
 	}
 
@@ -78,13 +91,21 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 		const gateMs = rateLimitGateMs(auth);
 		if (gateMs > 0 && waitedMs + gateMs > policy.maxWaitMs) {
 			// Another request of this credential was told to wait longer than this one may.
-			throw toNodeApiError(node, { status: 429, headers: { 'x-ratelimit-reset': String(Math.ceil(gateMs / 1000)) }, body: undefined }, {
-				method: options.method,
-				path: url.pathname,
-				auth,
-				itemIndex: options.itemIndex,
-				gaveUp: `waiting another ${Math.ceil(gateMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
-			});
+			throw toNodeApiError(
+				node,
+				{
+					status: 429,
+					headers: { 'x-ratelimit-reset': String(Math.ceil(gateMs / 1000)) },
+					body: undefined,
+				},
+				{
+					method: options.method,
+					path: url.pathname,
+					auth,
+					itemIndex: options.itemIndex,
+					gaveUp: `waiting another ${Math.ceil(gateMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
+				},
+			);
 		}
 		if (gateMs > 0) {
 			await waitUnlessCancelled(this, gateMs, 'the Celonis rate limit to reset');
@@ -96,7 +117,12 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 		} catch (error) {
 			const failure = toFailure(error);
 			const location = failure.headers.location;
-			if (failure.status !== undefined && failure.status >= 300 && failure.status < 400 && location) {
+			if (
+				failure.status !== undefined &&
+				failure.status >= 300 &&
+				failure.status < 400 &&
+				location
+			) {
 				const next = sameOriginRedirect(auth.origin, url, location);
 				if (next && redirects++ < MAX_REDIRECTS && ['GET', 'HEAD'].includes(options.method)) {
 					url = next;
@@ -110,7 +136,13 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 				await refreshToken(this, auth, url, options.method);
 				continue;
 			}
-			const decision = decideRetry(options.method, failure, attempt, waitedMs, options.reconcile ? { ...policy, retryNonIdempotent: true } : policy);
+			const decision = decideRetry(
+				options.method,
+				failure,
+				attempt,
+				waitedMs,
+				options.reconcile ? { ...policy, retryNonIdempotent: true } : policy,
+			);
 			if (decision.retry) {
 				if (failure.status === 429) {
 					// The team is over its limit: every request of this credential pauses (at the loop's top), not only this one.
@@ -141,11 +173,17 @@ export async function celonisRequest<T = unknown>(this: CelonisContext, options:
 	}
 }
 
-function assertScopes(auth: TeamAuth, pathname: string, method: IHttpRequestMethods, fail: (message: string) => Error): void {
+function assertScopes(
+	auth: TeamAuth,
+	pathname: string,
+	method: IHttpRequestMethods,
+	fail: (message: string) => Error,
+): void {
 	if (!auth.oauth) return;
 	const rule = scopeRuleFor(pathname, method);
 	if (!rule) return;
-	const scopes = auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
+	const scopes =
+		auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
 	if (scopes === undefined) return;
 	const missing = missingScopes(rule, scopes);
 	if (missing.length === 0) return;
@@ -162,7 +200,8 @@ const rateLimitGates = new Map<string, number>();
 
 function closeRateLimitGate(auth: TeamAuth, waitMs: number): void {
 	const until = Date.now() + waitMs;
-	if ((rateLimitGates.get(auth.credentialKey) ?? 0) < until) rateLimitGates.set(auth.credentialKey, until);
+	if ((rateLimitGates.get(auth.credentialKey) ?? 0) < until)
+		rateLimitGates.set(auth.credentialKey, until);
 }
 
 /** How long the credential's rate-limit gate stays closed (0 when open). */
@@ -175,7 +214,12 @@ function rateLimitGateMs(auth: TeamAuth): number {
 }
 
 /** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
-async function ensureUsableToken(ctx: CelonisContext, auth: TeamAuth, url: URL, method: IHttpRequestMethods): Promise<void> {
+async function ensureUsableToken(
+	ctx: CelonisContext,
+	auth: TeamAuth,
+	url: URL,
+	method: IHttpRequestMethods,
+): Promise<void> {
 	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url, method);
 }
 
@@ -195,7 +239,12 @@ function refreshProbePath(url: URL, method: IHttpRequestMethods): string {
  * is refused, Celonis answers 401 and n8n runs preAuthentication, stores the token and retries the GET.
  * Normal requests opt out of n8n's own refresh (see `send`), so parallel 401s do not each fetch a token.
  */
-async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL, method: IHttpRequestMethods): Promise<void> {
+async function refreshToken(
+	ctx: CelonisContext,
+	auth: TeamAuth,
+	url: URL,
+	method: IHttpRequestMethods,
+): Promise<void> {
 	let refresh = tokenRefreshes.get(auth.credentialKey);
 	if (!refresh) {
 		refresh = (async () => {
@@ -210,7 +259,8 @@ async function refreshToken(ctx: CelonisContext, auth: TeamAuth, url: URL, metho
 			} catch (error) {
 				// Any HTTP answer after the refresh is fine (403, 404, 405 ...); failing to get a token is not.
 				const failure = toFailure(error);
-				if (failure.status === undefined && failure.message && !failure.networkCode) throw toNodeError(ctx.getNode(), error);
+				if (failure.status === undefined && failure.message && !failure.networkCode)
+					throw toNodeError(ctx.getNode(), error);
 			} finally {
 				tokenRefreshes.delete(auth.credentialKey);
 				forgetTeamAuth(ctx);
@@ -231,32 +281,50 @@ async function send<T>(
 	options: CelonisRequestOptions,
 	body: IHttpRequestOptions['body'],
 ): Promise<CelonisResponse<T>> {
-	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
-		method: options.method,
-		url: url.toString(),
-		qs: options.qs,
-		headers: { Accept: 'application/json, */*;q=0.8', ...(options.headers ?? {}) },
-		body,
-		json: isJsonBody(body),
-		encoding: 'arraybuffer',
-		returnFullResponse: true,
-		disableFollowRedirect: true,
-		timeout: options.timeout,
-		arrayFormat: 'repeat',
-	}, auth.oauth ? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH } : undefined)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+		ctx,
+		auth.credentialType,
+		{
+			method: options.method,
+			url: url.toString(),
+			qs: options.qs,
+			headers: { Accept: 'application/json, */*;q=0.8', ...(options.headers ?? {}) },
+			body,
+			json: isJsonBody(body),
+			encoding: 'arraybuffer',
+			returnFullResponse: true,
+			disableFollowRedirect: true,
+			timeout: options.timeout,
+			arrayFormat: 'repeat',
+		},
+		auth.oauth ? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH } : undefined,
+	)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
 	const headers = normalizeHeaders(response.headers);
-	return { status: response.statusCode, headers, body: decodeBody(response.body, headers, options.responseFormat ?? 'auto') as T };
+	return {
+		status: response.statusCode,
+		headers,
+		body: decodeBody(response.body, headers, options.responseFormat ?? 'auto') as T,
+	};
 }
 
 function isJsonBody(body: unknown): boolean {
-	return body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && !(body instanceof URLSearchParams) && !isFormData(body);
+	return (
+		body !== undefined &&
+		body !== null &&
+		typeof body === 'object' &&
+		!Buffer.isBuffer(body) &&
+		!(body instanceof URLSearchParams) &&
+		!isFormData(body)
+	);
 }
 
 function isFormData(body: unknown): boolean {
 	return typeof FormData !== 'undefined' && body instanceof FormData;
 }
 
-export function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+export function normalizeHeaders(
+	headers: Record<string, unknown> | undefined,
+): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers ?? {})) {
 		if (value === undefined || value === null) continue;
@@ -266,8 +334,16 @@ export function normalizeHeaders(headers: Record<string, unknown> | undefined): 
 }
 
 /** Bodies arrive as bytes; the format (or the Content-Type, for `auto`) decides what they become. */
-export function decodeBody(raw: unknown, headers: Record<string, string>, format: ResponseFormat): unknown {
-	const buffer = Buffer.isBuffer(raw) ? raw : raw instanceof ArrayBuffer ? Buffer.from(raw) : undefined;
+export function decodeBody(
+	raw: unknown,
+	headers: Record<string, string>,
+	format: ResponseFormat,
+): unknown {
+	const buffer = Buffer.isBuffer(raw)
+		? raw
+		: raw instanceof ArrayBuffer
+			? Buffer.from(raw)
+			: undefined;
 	if (!buffer) return raw;
 	if (format === 'binary') return buffer;
 	const text = buffer.toString('utf8');
@@ -281,7 +357,13 @@ export function decodeBody(raw: unknown, headers: Record<string, string>, format
 			return text;
 		}
 	}
-	if (format === 'auto' && !/^text\/|xml|x-www-form-urlencoded|javascript/i.test(type) && type !== '' && !isProbablyText(buffer)) return buffer;
+	if (
+		format === 'auto' &&
+		!/^text\/|xml|x-www-form-urlencoded|javascript/i.test(type) &&
+		type !== '' &&
+		!isProbablyText(buffer)
+	)
+		return buffer;
 	return text;
 }
 
@@ -291,16 +373,41 @@ function isProbablyText(buffer: Buffer): boolean {
 }
 
 export function toFailure(error: unknown): HttpFailure {
-	const e = error as { cause?: unknown; response?: unknown; httpCode?: unknown; code?: unknown; message?: string };
-	const cause = (e?.cause ?? {}) as { response?: unknown; code?: unknown; cause?: { code?: unknown } };
-	const response = (cause.response ?? e.response) as { status?: number; statusCode?: number; headers?: Record<string, unknown>; data?: unknown; body?: unknown } | undefined;
+	const e = error as {
+		cause?: unknown;
+		response?: unknown;
+		httpCode?: unknown;
+		code?: unknown;
+		message?: string;
+	};
+	const cause = (e?.cause ?? {}) as {
+		response?: unknown;
+		code?: unknown;
+		cause?: { code?: unknown };
+	};
+	const response = (cause.response ?? e.response) as
+		| {
+				status?: number;
+				statusCode?: number;
+				headers?: Record<string, unknown>;
+				data?: unknown;
+				body?: unknown;
+		  }
+		| undefined;
 	const status = response?.status ?? response?.statusCode;
-	const networkCode = [cause.code, e.code, cause.cause?.code].find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c));
+	const networkCode = [cause.code, e.code, cause.cause?.code].find(
+		(c): c is string => typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c),
+	);
 	if (status !== undefined) {
 		const headers = normalizeHeaders(response?.headers);
 		return { status, headers, body: decodeBody(response?.data ?? response?.body, headers, 'auto') };
 	}
-	return { headers: {}, body: undefined, networkCode, message: networkCode ? undefined : e?.message };
+	return {
+		headers: {},
+		body: undefined,
+		networkCode,
+		message: networkCode ? undefined : e?.message,
+	};
 }
 
 function sameOriginRedirect(origin: string, from: URL, location: string): URL | undefined {
@@ -311,4 +418,3 @@ function sameOriginRedirect(origin: string, from: URL, location: string): URL | 
 		return undefined;
 	}
 }
-

@@ -12,11 +12,24 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, maxWaitMs: 300_000, retryNonIdempotent: false, baseDelayMs: 1_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+	maxRetries: 5,
+	maxWaitMs: 300_000,
+	retryNonIdempotent: false,
+	baseDelayMs: 1_000,
+};
 
 const IDEMPOTENT: readonly IHttpRequestMethods[] = ['GET', 'HEAD', 'PUT', 'DELETE'];
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const RETRYABLE_NETWORK = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+]);
 
 export interface Failure {
 	status?: number;
@@ -24,13 +37,18 @@ export interface Failure {
 	headers: Record<string, string>;
 }
 
-export type RetryDecision = { retry: true; waitMs: number; reason: string } | { retry: false; reason?: string };
+export type RetryDecision =
+	| { retry: true; waitMs: number; reason: string }
+	| { retry: false; reason?: string };
 
 /**
  * `x-ratelimit-reset` is documented both as seconds to wait and as a UTC date-time; `Retry-After` as
  * seconds or an HTTP date. Returns the wait in ms, or undefined when no header says.
  */
-export function rateLimitWaitMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+export function rateLimitWaitMs(
+	headers: Record<string, string>,
+	now: number = Date.now(),
+): number | undefined {
 	for (const name of ['x-ratelimit-reset', 'retry-after']) {
 		const raw = headers[name]?.trim();
 		if (!raw) continue;
@@ -45,7 +63,11 @@ export function rateLimitWaitMs(headers: Record<string, string>, now: number = D
 	return undefined;
 }
 
-export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+	attempt: number,
+	baseMs: number,
+	random: () => number = Math.random,
+): number {
 	const exponential = baseMs * 2 ** attempt;
 	return Math.round(exponential / 2 + random() * (exponential / 2));
 }
@@ -59,16 +81,23 @@ export function decideRetry(
 	policy: RetryPolicy,
 	random?: () => number,
 ): RetryDecision {
-	if (attempt >= policy.maxRetries) return { retry: false, reason: `gave up after ${policy.maxRetries} retries` };
+	if (attempt >= policy.maxRetries)
+		return { retry: false, reason: `gave up after ${policy.maxRetries} retries` };
 	let waitMs: number;
 	let reason: string;
 	if (failure.status === 429) {
 		// A rate-limited request was not processed, so even a POST is safe to send again.
 		waitMs = rateLimitWaitMs(failure.headers) ?? backoffMs(attempt, policy.baseDelayMs, random);
 		reason = 'rate limited (HTTP 429)';
-	} else if ((failure.status !== undefined && RETRYABLE_STATUS.has(failure.status)) || (failure.networkCode && RETRYABLE_NETWORK.has(failure.networkCode))) {
+	} else if (
+		(failure.status !== undefined && RETRYABLE_STATUS.has(failure.status)) ||
+		(failure.networkCode && RETRYABLE_NETWORK.has(failure.networkCode))
+	) {
 		if (!IDEMPOTENT.includes(method) && !policy.retryNonIdempotent) {
-			return { retry: false, reason: `${method} is not retried automatically, so it cannot run twice (enable "Retry Non-Idempotent Requests" to allow it)` };
+			return {
+				retry: false,
+				reason: `${method} is not retried automatically, so it cannot run twice (enable "Retry Non-Idempotent Requests" to allow it)`,
+			};
 		}
 		waitMs = backoffMs(attempt, policy.baseDelayMs, random);
 		reason = failure.status ? `HTTP ${failure.status}` : describeNetworkCode(failure.networkCode);
@@ -76,7 +105,10 @@ export function decideRetry(
 		return { retry: false };
 	}
 	if (waitedMs + waitMs > policy.maxWaitMs) {
-		return { retry: false, reason: `waiting another ${Math.ceil(waitMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s` };
+		return {
+			retry: false,
+			reason: `waiting another ${Math.ceil(waitMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
+		};
 	}
 	return { retry: true, waitMs, reason };
 }

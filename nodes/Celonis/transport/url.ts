@@ -11,10 +11,16 @@ export class UnsafePathError extends Error {
 
 export function resolveTeamUrl(origin: string, pathOrUrl: string): URL {
 	const raw = pathOrUrl.trim();
-	if (raw === '') throw new UnsafePathError('Enter the path of the Celonis API to call, e.g. /integration/api/pools.');
-	if (/[\r\n\0]/.test(raw)) throw new UnsafePathError('The path contains a line break or NUL character.');
+	if (raw === '')
+		throw new UnsafePathError(
+			'Enter the path of the Celonis API to call, e.g. /integration/api/pools.',
+		);
+	if (/[\r\n\0]/.test(raw))
+		throw new UnsafePathError('The path contains a line break or NUL character.');
 	if (/^[a-z][a-z0-9+.-]*:(?!\/\/)/i.test(raw)) {
-		throw new UnsafePathError(`"${raw}" is not a usable URL: after the scheme it needs "//" and a host. Use a path such as /integration/api/pools.`);
+		throw new UnsafePathError(
+			`"${raw}" is not a usable URL: after the scheme it needs "//" and a host. Use a path such as /integration/api/pools.`,
+		);
 	}
 	const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//');
 	const url = parseUrl(isAbsolute ? raw : raw.startsWith('/') ? raw : `/${raw}`, origin);
@@ -24,9 +30,12 @@ export function resolveTeamUrl(origin: string, pathOrUrl: string): URL {
 			`The URL ${url.origin} is not on the credential's team ${origin}. The Celonis node only sends requests (and the credential) to the team: use a path such as /integration/api/pools.`,
 		);
 	}
-	if (url.username || url.password) throw new UnsafePathError('The URL must not contain a user name or password.');
+	if (url.username || url.password)
+		throw new UnsafePathError('The URL must not contain a user name or password.');
 	if (hasDotSegment(raw)) {
-		throw new UnsafePathError(`The path "${raw}" contains a ".." segment. Use the direct path of the API instead.`);
+		throw new UnsafePathError(
+			`The path "${raw}" contains a ".." segment. Use the direct path of the API instead.`,
+		);
 	}
 	return url;
 }
@@ -40,18 +49,25 @@ function hasDotSegment(raw: string): boolean {
 	} catch {
 		// keep the raw path: an invalid escape is caught by the server
 	}
-	return [pathPart, decoded].some((p) => p.split(/[\\/]/).some((segment) => segment === '..' || segment === '.'));
+	return [pathPart, decoded].some((p) =>
+		p.split(/[\\/]/).some((segment) => segment === '..' || segment === '.'),
+	);
 }
 
 /** Header names and values with CR/LF would let a value inject further headers. */
 export function assertSafeHeaders(headers: Record<string, string>): void {
 	for (const [name, value] of Object.entries(headers)) {
 		if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
-			throw new UnsafePathError(`The header "${name.replace(/[\r\n]/g, '\\n')}" contains a line break, which is not allowed in HTTP headers.`);
+			throw new UnsafePathError(
+				`The header "${name.replace(/[\r\n]/g, '\\n')}" contains a line break, which is not allowed in HTTP headers.`,
+			);
 		}
-		if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UnsafePathError(`"${name}" is not a valid header name.`);
+		if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+			throw new UnsafePathError(`"${name}" is not a valid header name.`);
 		if (name.toLowerCase() === 'authorization') {
-			throw new UnsafePathError('The Authorization header is set by the Celonis credential and cannot be overridden.');
+			throw new UnsafePathError(
+				'The Authorization header is set by the Celonis credential and cannot be overridden.',
+			);
 		}
 	}
 }

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'getAll',
 				action: 'Get many audit log events',
-				description: 'Export the team audit log: a time window or only new events since the last run, as items or as a CSV / JSON Lines file',
+				description:
+					'Export the team audit log: a time window or only new events since the last run, as items or as a CSV / JSON Lines file',
 			},
 		],
 		default: 'getAll',

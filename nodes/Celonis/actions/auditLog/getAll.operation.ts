@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { exportFields } from '../export/fields';
@@ -11,20 +16,44 @@ const properties: INodeProperties[] = [
 		name: 'apiVersion',
 		type: 'options',
 		options: [
-			{ name: 'V1 (Page Numbers, Deprecated by Celonis)', value: 'v1', description: 'GET /log/api/external/audit' },
-			{ name: 'V2 (Cursor, Recommended)', value: 'v2', description: 'GET /log/api/external/v2/audit' },
+			{
+				name: 'V1 (Page Numbers, Deprecated by Celonis)',
+				value: 'v1',
+				description: 'GET /log/api/external/audit',
+			},
+			{
+				name: 'V2 (Cursor, Recommended)',
+				value: 'v2',
+				description: 'GET /log/api/external/v2/audit',
+			},
 		],
 		default: 'v2',
-		description: 'Which Audit Log API to page through; both return the same events. V2 pages with a cursor, so events that arrive meanwhile never shift pages.',
+		description:
+			'Which Audit Log API to page through; both return the same events. V2 pages with a cursor, so events that arrive meanwhile never shift pages.',
 	},
 	...exportFields({ incremental: true, window: true }),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['auditLog'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['auditLog'], operation: ['getAll'] } },
+	properties,
+);
 
-export const AUDIT_COLUMNS = ['timestamp', 'event', 'userId', 'userRole', 'ipAddress', 'port', 'message', 'diffPayload'] as const;
+export const AUDIT_COLUMNS = [
+	'timestamp',
+	'event',
+	'userId',
+	'userRole',
+	'ipAddress',
+	'port',
+	'message',
+	'diffPayload',
+] as const;
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	// One item after the other: incremental runs share the stored position.
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {

@@ -11,7 +11,14 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['dataJob'] } },
-		options: [{ name: 'Execute', value: 'execute', action: 'Execute a data job', description: 'Run a data job of a pool (FULL or DELTA), optionally waiting for it' }],
+		options: [
+			{
+				name: 'Execute',
+				value: 'execute',
+				action: 'Execute a data job',
+				description: 'Run a data job of a pool (FULL or DELTA), optionally waiting for it',
+			},
+		],
 		default: 'execute',
 	},
 	...execute.description,

@@ -1,4 +1,11 @@
-import { NodeOperationError, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { ParameterError } from '../../shared/parameters';
@@ -15,8 +22,19 @@ const properties: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		required: true,
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a data job...', typeOptions: { searchListMethod: 'searchDataJobs', searchable: true } },
-			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. j0b00000-0000-4000-8000-000000000201' },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a data job...',
+				typeOptions: { searchListMethod: 'searchDataJobs', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. j0b00000-0000-4000-8000-000000000201',
+			},
 		],
 	},
 	{
@@ -32,21 +50,38 @@ const properties: INodeProperties[] = [
 	...waitParameters('the execution has finished'),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataJob'], operation: ['execute'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataJob'], operation: ['execute'] } },
+	properties,
+);
 
 const RUNNING = ['QUEUED', 'RUNNING'];
 
 /** Data Job Execution API (celonis-api.md §7.4): execute, then follow the job's status. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
 			const started = Date.now();
 			const poolId = poolIdOf(this, i);
-			const jobId = String(this.getNodeParameter('dataJob', i, '', { extractValue: true }) ?? '').trim();
-			if (jobId === '') throw new ParameterError('Choose a "Data Job" from the list or enter its ID.');
+			const jobId = String(
+				this.getNodeParameter('dataJob', i, '', { extractValue: true }) ?? '',
+			).trim();
+			if (jobId === '')
+				throw new ParameterError('Choose a "Data Job" from the list or enter its ID.');
 			const mode = this.getNodeParameter('mode', i, 'DELTA') as string;
 			const statusPath = `/integration/api/pools/${encodeURIComponent(poolId)}/jobs/${encodeURIComponent(jobId)}`;
-			const status = async () => (await celonisRequest.call(this, { method: 'GET', path: statusPath, responseFormat: 'json', itemIndex: i })).body as IDataObject;
+			const status = async () =>
+				(
+					await celonisRequest.call(this, {
+						method: 'GET',
+						path: statusPath,
+						responseFormat: 'json',
+						itemIndex: i,
+					})
+				).body as IDataObject;
 			const before = await status();
 			await celonisRequest.call(this, {
 				method: 'POST',
@@ -56,19 +91,47 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				itemIndex: i,
 			});
 			const out: IDataObject = { poolId, dataJobId: jobId, mode };
-			if (!this.getNodeParameter('waitForCompletion', i, true)) return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
+			if (!this.getNodeParameter('waitForCompletion', i, true))
+				return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
 			return await pollUntilDone(
 				this,
-				{ what: `Data job ${jobId}`, timeoutMs: (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000, itemIndex: i, onTimeout: 'Raise "Wait Timeout", or turn off "Wait for Completion".' },
+				{
+					what: `Data job ${jobId}`,
+					timeoutMs: (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000,
+					itemIndex: i,
+					onTimeout: 'Raise "Wait Timeout", or turn off "Wait for Completion".',
+				},
 				async () => {
 					const job = await status();
-					const fresh = job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
+					const fresh =
+						job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
 					const state = String(job.status ?? '');
 					if (!fresh || !state || RUNNING.includes(state)) return { done: false, state };
 					if (state !== 'SUCCESS' && state !== 'SKIPPED') {
-						throw new NodeOperationError(this.getNode(), `Data job ${String(job.name ?? jobId)} ended with status ${state}`, { itemIndex: i, description: 'Check the execution logs of the data job in Celonis (Data Integration → Data Jobs).' });
+						throw new NodeOperationError(
+							this.getNode(),
+							`Data job ${String(job.name ?? jobId)} ended with status ${state}`,
+							{
+								itemIndex: i,
+								description:
+									'Check the execution logs of the data job in Celonis (Data Integration → Data Jobs).',
+							},
+						);
 					}
-					return { done: true, value: [{ json: { ...out, status: state, name: job.name, executionId: job.currentExecutionId, durationMs: Date.now() - started } }] };
+					return {
+						done: true,
+						value: [
+							{
+								json: {
+									...out,
+									status: state,
+									name: job.name,
+									executionId: job.currentExecutionId,
+									durationMs: Date.now() - started,
+								},
+							},
+						],
+					};
 				},
 			);
 		} catch (error) {

@@ -11,7 +11,15 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['dataModel'] } },
-		options: [{ name: 'Reload', value: 'reload', action: 'Reload a data model', description: 'Load the data model anew (complete, from cache, or some tables), optionally waiting for it' }],
+		options: [
+			{
+				name: 'Reload',
+				value: 'reload',
+				action: 'Reload a data model',
+				description:
+					'Load the data model anew (complete, from cache, or some tables), optionally waiting for it',
+			},
+		],
 		default: 'reload',
 	},
 	...reload.description,

@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { COLUMN_TYPES, type ColumnOverride } from '../../shared/columns';
 import { errorItem, toNodeError } from '../../shared/items';
@@ -25,7 +31,15 @@ export const dataPoolLocator: INodeProperties = {
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. b7a3c9e0-1f2d-4c5b-9a8e-000000000001',
-			validation: [{ type: 'regex', properties: { regex: '^[A-Za-z0-9_-]+$', errorMessage: 'A data pool ID has only letters, digits, - and _' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[A-Za-z0-9_-]+$',
+						errorMessage: 'A data pool ID has only letters, digits, - and _',
+					},
+				},
+			],
 		},
 	],
 };
@@ -57,18 +71,31 @@ export const columnTypesProperty: INodeProperties = {
 	typeOptions: { multipleValues: true },
 	placeholder: 'Add Column Type',
 	default: {},
-	description: 'Types are inferred from the data (text, integer, float, boolean, date, datetime); set a type or a text length here to override them',
+	description:
+		'Types are inferred from the data (text, integer, float, boolean, date, datetime); set a type or a text length here to override them',
 	options: [
 		{
 			name: 'column',
 			displayName: 'Column',
 			values: [
-				{ displayName: 'Column', name: 'column', type: 'string', default: '', description: 'Field name of the items' },
+				{
+					displayName: 'Column',
+					name: 'column',
+					type: 'string',
+					default: '',
+					description: 'Field name of the items',
+				},
 				{
 					displayName: 'Type',
 					name: 'type',
 					type: 'options',
-					options: [{ name: 'Auto (Inferred)', value: 'auto' }, ...COLUMN_TYPES.map((t) => ({ name: t.charAt(0) + t.slice(1).toLowerCase(), value: t }))],
+					options: [
+						{ name: 'Auto (Inferred)', value: 'auto' },
+						...COLUMN_TYPES.map((t) => ({
+							name: t.charAt(0) + t.slice(1).toLowerCase(),
+							value: t,
+						})),
+					],
 					default: 'auto',
 				},
 				{
@@ -77,7 +104,8 @@ export const columnTypesProperty: INodeProperties = {
 					type: 'number',
 					typeOptions: { minValue: 0, maxValue: 65000 },
 					default: 0,
-					description: 'VARCHAR length of a text column in bytes; 0 = the longest value of the data (at least 80)',
+					description:
+						'VARCHAR length of a text column in bytes; 0 = the longest value of the data (at least 80)',
 				},
 			],
 		},
@@ -92,21 +120,24 @@ export const pushOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.001, maxValue: 1023, numberPrecision: 3 },
 		default: 50,
-		description: 'Largest upload per request, in MB (1 MB = 1,048,576 bytes). Celonis refuses chunks of 1 GB or more.',
+		description:
+			'Largest upload per request, in MB (1 MB = 1,048,576 bytes). Celonis refuses chunks of 1 GB or more.',
 	},
 	{
 		displayName: 'Data Connection ID',
 		name: 'connectionId',
 		type: 'string',
 		default: '',
-		description: 'The data connection (data source) whose schema holds the table; empty = the global pool schema',
+		description:
+			'The data connection (data source) whose schema holds the table; empty = the global pool schema',
 	},
 	{
 		displayName: 'Keep Failed Job',
 		name: 'keepFailedJob',
 		type: 'boolean',
 		default: false,
-		description: 'Whether a job whose push failed stays in Celonis for inspection (by default it is deleted)',
+		description:
+			'Whether a job whose push failed stays in Celonis for inspection (by default it is deleted)',
 	},
 	{
 		displayName: 'Max Rate-Limit Wait (Seconds)',
@@ -114,7 +145,8 @@ export const pushOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 300,
-		description: 'How long one request may wait for Celonis rate limits and retries. Celonis allows 250 job submissions per team per hour; when that budget is used up for longer, the node fails and says when it resets.',
+		description:
+			'How long one request may wait for Celonis rate limits and retries. Celonis allows 250 job submissions per team per hour; when that budget is used up for longer, the node fails and says when it resets.',
 	},
 	{
 		displayName: 'Upload Concurrency',
@@ -129,7 +161,8 @@ export const pushOptions: INodeProperties[] = [
 		name: 'waitForCompletion',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to wait until Celonis has loaded the data (status DONE or ERROR); otherwise the node ends once the job is submitted',
+		description:
+			'Whether to wait until Celonis has loaded the data (status DONE or ERROR); otherwise the node ends once the job is submitted',
 	},
 	{
 		displayName: 'Wait Timeout (Seconds)',
@@ -162,14 +195,19 @@ export const MAX_CHUNK_BYTES = 1024 * MB - 1;
 export function chunkBytesOf(options: PushOptions): number {
 	const mb = options.chunkSizeMb ?? 50;
 	if (typeof mb !== 'number' || !Number.isFinite(mb) || mb < 0.001 || mb * MB > MAX_CHUNK_BYTES) {
-		throw new ParameterError(`"Chunk Size (MB)" must be between 0.001 (1 KB) and 1023 (Celonis refuses chunks of 1 GB or more); it is ${String(mb)}.`);
+		throw new ParameterError(
+			`"Chunk Size (MB)" must be between 0.001 (1 KB) and 1023 (Celonis refuses chunks of 1 GB or more); it is ${String(mb)}.`,
+		);
 	}
 	return Math.floor(mb * MB);
 }
 
 export function concurrencyOf(options: PushOptions): number {
 	const n = Math.floor(options.uploadConcurrency ?? 2);
-	if (!Number.isFinite(n) || n < 1 || n > 8) throw new ParameterError(`"Upload Concurrency" must be between 1 and 8; it is ${String(options.uploadConcurrency)}.`);
+	if (!Number.isFinite(n) || n < 1 || n > 8)
+		throw new ParameterError(
+			`"Upload Concurrency" must be between 1 and 8; it is ${String(options.uploadConcurrency)}.`,
+		);
 	return n;
 }
 
@@ -182,7 +220,8 @@ const TABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 /** Celonis tables are Vertica tables: a letter or _ first, then letters, digits, _ or $, at most 128 characters. */
 export function validateTableName(raw: unknown): string {
 	const name = typeof raw === 'string' ? raw.trim() : '';
-	if (name === '') throw new ParameterError('Enter a "Table Name": the table in the data pool to push into.');
+	if (name === '')
+		throw new ParameterError('Enter a "Table Name": the table in the data pool to push into.');
 	if (name.length > 128 || !TABLE_NAME_RE.test(name)) {
 		throw new ParameterError(
 			`"${name.slice(0, 140)}" is not a valid Celonis table name: use a letter or _ first, then letters, digits, _ or $ (at most 128 characters), e.g. SALES_ORDERS.`,
@@ -192,7 +231,9 @@ export function validateTableName(raw: unknown): string {
 }
 
 export function poolIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
-	const id = String(ctx.getNodeParameter('dataPool', itemIndex, '', { extractValue: true }) ?? '').trim();
+	const id = String(
+		ctx.getNodeParameter('dataPool', itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
 	if (id === '') throw new ParameterError('Choose a "Data Pool" from the list or enter its ID.');
 	return id;
 }
@@ -223,7 +264,10 @@ export interface PushSummary extends IDataObject {
 
 /** One output item for an operation that turns all input items into one push, paired with all of them. */
 export function summaryItem(json: IDataObject, itemCount: number): INodeExecutionData {
-	return { json, pairedItem: Array.from({ length: Math.max(1, itemCount) }, (_, item) => ({ item })) };
+	return {
+		json,
+		pairedItem: Array.from({ length: Math.max(1, itemCount) }, (_, item) => ({ item })),
+	};
 }
 
 /**
@@ -274,7 +318,10 @@ export async function cleanUpFailedJob(
 		note = `The failed job ${job.jobId} was kept ("Keep Failed Job"); inspect it with the operation "Get Job" and delete it with "Delete Job".`;
 	} else {
 		try {
-			await deleteJob(ctx, job.poolId, job.jobId, { ...call, maxWaitMs: Math.min(call.maxWaitMs ?? 30_000, 30_000) });
+			await deleteJob(ctx, job.poolId, job.jobId, {
+				...call,
+				maxWaitMs: Math.min(call.maxWaitMs ?? 30_000, 30_000),
+			});
 			note = `The failed job ${job.jobId} was deleted; set "Keep Failed Job" to keep it for inspection.`;
 		} catch {
 			note = `The failed job ${job.jobId} could not be deleted; delete it with the operation "Delete Job".`;

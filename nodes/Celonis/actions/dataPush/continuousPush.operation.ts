@@ -1,10 +1,27 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { MAX_VARCHAR_LENGTH } from '../../shared/columns';
 import type { CsvChunk } from '../../shared/csv';
 import { ParameterError } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
-import { callOptionsOf, chunkBytesOf, dataPoolLocator, MAX_CHUNK_BYTES, poolIdOf, runAllItems, splitNames, tableNameProperty, validateTableName, type PushOptions } from './common';
+import {
+	callOptionsOf,
+	chunkBytesOf,
+	dataPoolLocator,
+	MAX_CHUNK_BYTES,
+	poolIdOf,
+	runAllItems,
+	splitNames,
+	tableNameProperty,
+	validateTableName,
+	type PushOptions,
+} from './common';
 import { binaryPropertyProperty, detectFileType } from './pushFile.operation';
 import { prepareRows, produceCsvChunks, upsertStrategyOption } from './pushItems.operation';
 
@@ -29,24 +46,49 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{ displayName: 'Chunk Size (MB)', name: 'chunkSizeMb', type: 'number', typeOptions: { minValue: 0.001, maxValue: 1023, numberPrecision: 3 }, default: 50, description: 'Largest upload per request for items, in MB' },
-			{ displayName: 'Client ID', name: 'clientId', type: 'string', default: 'n8n-nodes-celonis', description: 'Identifies the pushing client in Celonis' },
+			{
+				displayName: 'Chunk Size (MB)',
+				name: 'chunkSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0.001, maxValue: 1023, numberPrecision: 3 },
+				default: 50,
+				description: 'Largest upload per request for items, in MB',
+			},
+			{
+				displayName: 'Client ID',
+				name: 'clientId',
+				type: 'string',
+				default: 'n8n-nodes-celonis',
+				description: 'Identifies the pushing client in Celonis',
+			},
 			{ displayName: 'Data Connection ID', name: 'connectionId', type: 'string', default: '' },
-			{ displayName: 'Primary Keys', name: 'primaryKeys', type: 'string', default: '', placeholder: 'e.g. ORDER_ID', description: 'Columns that identify a row (rows with the same keys are updated), comma-separated' },
+			{
+				displayName: 'Primary Keys',
+				name: 'primaryKeys',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. ORDER_ID',
+				description:
+					'Columns that identify a row (rows with the same keys are updated), comma-separated',
+			},
 			{
 				displayName: 'Text Length (Fallback)',
 				name: 'fallbackVarcharLength',
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 65000 },
 				default: 0,
-				description: 'VARCHAR length of text columns; 0 = the longest text of the items (at least 80)',
+				description:
+					'VARCHAR length of text columns; 0 = the longest text of the items (at least 80)',
 			},
 			upsertStrategyOption,
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['continuousPush'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataPush'], operation: ['continuousPush'] } },
+	properties,
+);
 
 interface ContinuousOptions extends PushOptions {
 	clientId?: string;
@@ -57,7 +99,10 @@ interface ContinuousOptions extends PushOptions {
  * Continuous Data Push (celonis-api.md §6): files to `/continuous-batch-processing/api/v1/{pool}/items`;
  * Celonis buffers them and loads them into the table on its next flush.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runAllItems(this, items, async () => {
 		const started = Date.now();
 		const poolId = poolIdOf(this, 0);
@@ -98,12 +143,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 			if (options.fallbackVarcharLength) qs.fallbackVarcharLength = options.fallbackVarcharLength;
 			for (let i = 0; i < items.length; i++) {
-				if (!items[i].binary?.[property]) throw new ParameterError(`[item ${i}] The item has no binary field "${property}".`);
+				if (!items[i].binary?.[property])
+					throw new ParameterError(`[item ${i}] The item has no binary field "${property}".`);
 				const meta = this.helpers.assertBinaryData(i, property);
 				const buffer = await this.helpers.getBinaryDataBuffer(i, property);
-				if (buffer.length > MAX_CHUNK_BYTES) throw new ParameterError(`[item ${i}] The file has ${buffer.length} bytes; Celonis accepts files below 1 GB.`);
+				if (buffer.length > MAX_CHUNK_BYTES)
+					throw new ParameterError(
+						`[item ${i}] The file has ${buffer.length} bytes; Celonis accepts files below 1 GB.`,
+					);
 				const type = detectFileType(buffer, meta, 'auto', property, i);
-				await send(new Blob([buffer]), meta.fileName ?? (type === 'CSV' ? 'items.csv' : 'items.parquet'));
+				await send(
+					new Blob([buffer]),
+					meta.fileName ?? (type === 'CSV' ? 'items.csv' : 'items.parquet'),
+				);
 			}
 		} else {
 			const chunkBytes = chunkBytesOf(options);
@@ -111,10 +163,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			rows = schema.rows;
 			if (rows > 0) {
 				const longest = Math.max(0, ...columns.map((c) => c.fieldLength ?? 0));
-				qs.fallbackVarcharLength = options.fallbackVarcharLength || Math.min(MAX_VARCHAR_LENGTH, longest || 80);
-				await produceCsvChunks(items, columns, chunkBytes, async (chunk: CsvChunk) => await send(chunk.blob, `items-${chunk.index + 1}.csv`), () => false);
+				qs.fallbackVarcharLength =
+					options.fallbackVarcharLength || Math.min(MAX_VARCHAR_LENGTH, longest || 80);
+				await produceCsvChunks(
+					items,
+					columns,
+					chunkBytes,
+					async (chunk: CsvChunk) => await send(chunk.blob, `items-${chunk.index + 1}.csv`),
+					() => false,
+				);
 			}
 		}
-		return { poolId, table, rows, uploads: uploads.length, bytes, responses: uploads, durationMs: Date.now() - started };
+		return {
+			poolId,
+			table,
+			rows,
+			uploads: uploads.length,
+			bytes,
+			responses: uploads,
+			durationMs: Date.now() - started,
+		};
 	});
 }

@@ -1,8 +1,22 @@
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { parseJsonParameter, ParameterError } from '../../shared/parameters';
-import { callOptionsOf, dataPoolLocator, keyColumnsProperty, poolIdOf, splitNames, tableNameProperty, validateTableName } from './common';
+import {
+	callOptionsOf,
+	dataPoolLocator,
+	keyColumnsProperty,
+	poolIdOf,
+	splitNames,
+	tableNameProperty,
+	validateTableName,
+} from './common';
 import { createJob, type JobSettings, type JobType } from './jobApi';
 import { modeProperty } from './pushItems.operation';
 
@@ -27,22 +41,35 @@ const properties: INodeProperties[] = [
 		name: 'additionalFields',
 		type: 'json',
 		default: '{}',
-		description: 'More fields of the job, e.g. {"connectionId": "…", "tableSchema": {…}, "csvParsingOptions": {…}, "upsertStrategy": "UPSERT_WITH_NULLIFICATION"}',
+		description:
+			'More fields of the job, e.g. {"connectionId": "…", "tableSchema": {…}, "csvParsingOptions": {…}, "upsertStrategy": "UPSERT_WITH_NULLIFICATION"}',
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['createJob'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataPush'], operation: ['createJob'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
 			const poolId = poolIdOf(this, i);
 			const targetName = validateTableName(this.getNodeParameter('tableName', i));
 			const type = this.getNodeParameter('mode', i, 'REPLACE') as JobType;
 			const keys = type === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', i, '')) : [];
-			if (type === 'DELTA' && keys.length === 0) throw new ParameterError('A Delta job needs "Key Columns".');
-			const extra = parseJsonParameter(this.getNodeParameter('additionalFields', i, '{}'), 'Additional Job Fields (JSON)') ?? {};
-			if (typeof extra !== 'object' || Array.isArray(extra) || extra === null) throw new ParameterError('"Additional Job Fields (JSON)" must be a JSON object.');
+			if (type === 'DELTA' && keys.length === 0)
+				throw new ParameterError('A Delta job needs "Key Columns".');
+			const extra =
+				parseJsonParameter(
+					this.getNodeParameter('additionalFields', i, '{}'),
+					'Additional Job Fields (JSON)',
+				) ?? {};
+			if (typeof extra !== 'object' || Array.isArray(extra) || extra === null)
+				throw new ParameterError('"Additional Job Fields (JSON)" must be a JSON object.');
 			const settings: JobSettings = {
 				...(extra as IDataObject),
 				targetName,

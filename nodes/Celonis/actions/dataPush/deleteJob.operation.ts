@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
@@ -7,9 +12,15 @@ import { jobIdProperty, requireJobId } from './jobOperations';
 
 const properties: INodeProperties[] = [dataPoolLocator, jobIdProperty];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['deleteJob'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataPush'], operation: ['deleteJob'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 5, async (i) => {
 		try {
 			const jobId = requireJobId(this.getNodeParameter('jobId', i));

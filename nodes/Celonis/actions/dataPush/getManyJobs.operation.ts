@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
@@ -6,7 +11,13 @@ import { listJobs } from './jobApi';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
-	{ displayName: 'Return All', name: 'returnAll', type: 'boolean', default: false, description: 'Whether to return all results or only up to a given limit' },
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
 	{
 		displayName: 'Limit',
 		name: 'limit',
@@ -27,7 +38,10 @@ const properties: INodeProperties[] = [
 				displayName: 'Status',
 				name: 'status',
 				type: 'multiOptions',
-				options: ['CANCELED', 'DONE', 'ERROR', 'NEW', 'QUEUED', 'RUNNING'].map((s) => ({ name: s.charAt(0) + s.slice(1).toLowerCase(), value: s })),
+				options: ['CANCELED', 'DONE', 'ERROR', 'NEW', 'QUEUED', 'RUNNING'].map((s) => ({
+					name: s.charAt(0) + s.slice(1).toLowerCase(),
+					value: s,
+				})),
 				default: [],
 			},
 			{ displayName: 'Table Name', name: 'targetName', type: 'string', default: '' },
@@ -35,16 +49,30 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['getManyJobs'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataPush'], operation: ['getManyJobs'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
-			const filters = this.getNodeParameter('filters', i, {}) as { status?: string[]; targetName?: string };
+			const filters = this.getNodeParameter('filters', i, {}) as {
+				status?: string[];
+				targetName?: string;
+			};
 			let jobs = await listJobs(this, poolIdOf(this, i), { ...callOptionsOf({}), itemIndex: i });
 			if (filters.status?.length) jobs = jobs.filter((j) => filters.status!.includes(j.status));
-			if (filters.targetName) jobs = jobs.filter((j) => String(j.targetName ?? '').toLowerCase() === filters.targetName!.trim().toLowerCase());
-			if (!this.getNodeParameter('returnAll', i, false)) jobs = jobs.slice(0, this.getNodeParameter('limit', i, 50) as number);
+			if (filters.targetName)
+				jobs = jobs.filter(
+					(j) =>
+						String(j.targetName ?? '').toLowerCase() === filters.targetName!.trim().toLowerCase(),
+				);
+			if (!this.getNodeParameter('returnAll', i, false))
+				jobs = jobs.slice(0, this.getNodeParameter('limit', i, 50) as number);
 			return jobs.map((json) => ({ json }));
 		} catch (error) {
 			throw toNodeError(this.getNode(), error, i);

@@ -1,12 +1,20 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import type { CsvChunk } from '../../shared/csv';
 import { pollUntilDone } from '../../shared/waiting';
 import { celonisRequest, describeErrorBody, type CelonisResponse } from '../../transport';
 
 /** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
-export const jobsPath = (poolId: string) => `/data-ingestion/api/v1/data-push/${encodeURIComponent(poolId)}/jobs`;
-export const jobPath = (poolId: string, jobId: string) => `${jobsPath(poolId)}/${encodeURIComponent(jobId)}`;
+export const jobsPath = (poolId: string) =>
+	`/data-ingestion/api/v1/data-push/${encodeURIComponent(poolId)}/jobs`;
+export const jobPath = (poolId: string, jobId: string) =>
+	`${jobsPath(poolId)}/${encodeURIComponent(jobId)}`;
 
 export type JobType = 'DELTA' | 'REPLACE';
 export type ChunkKind = 'deleted' | 'upserted';
@@ -44,7 +52,11 @@ const retryOf = (o: CallOptions) => (o.maxWaitMs !== undefined ? { maxWaitMs: o.
  * Creates a job. A lost answer is retried: at worst that leaves an empty NEW job behind, which never runs
  * and holds no data.
  */
-export async function createJob(ctx: IExecuteFunctions, settings: JobSettings, o: CallOptions = {}): Promise<DataPushJob> {
+export async function createJob(
+	ctx: IExecuteFunctions,
+	settings: JobSettings,
+	o: CallOptions = {},
+): Promise<DataPushJob> {
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: `${jobsPath(settings.dataPoolId)}/`,
@@ -55,28 +67,75 @@ export async function createJob(ctx: IExecuteFunctions, settings: JobSettings, o
 	});
 	const job = response.body as DataPushJob;
 	if (!job || typeof job.id !== 'string') {
-		throw new NodeOperationError(ctx.getNode(), 'Celonis created the data push job but its answer has no job id', { itemIndex: o.itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Celonis created the data push job but its answer has no job id',
+			{ itemIndex: o.itemIndex },
+		);
 	}
 	return job;
 }
 
-export async function getJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<DataPushJob> {
-	const response = await celonisRequest.call(ctx, { method: 'GET', path: jobPath(poolId, jobId), responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+export async function getJob(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	o: CallOptions = {},
+): Promise<DataPushJob> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'GET',
+		path: jobPath(poolId, jobId),
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+	});
 	return response.body as DataPushJob;
 }
 
-export async function listJobs(ctx: IExecuteFunctions, poolId: string, o: CallOptions = {}): Promise<DataPushJob[]> {
-	const response = await celonisRequest.call(ctx, { method: 'GET', path: `${jobsPath(poolId)}/`, responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+export async function listJobs(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	o: CallOptions = {},
+): Promise<DataPushJob[]> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'GET',
+		path: `${jobsPath(poolId)}/`,
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+	});
 	return Array.isArray(response.body) ? (response.body as DataPushJob[]) : [];
 }
 
-export async function listChunks(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<DataPushChunk[]> {
-	const response = await celonisRequest.call(ctx, { method: 'GET', path: `${jobPath(poolId, jobId)}/chunks`, responseFormat: 'json', itemIndex: o.itemIndex, retry: retryOf(o) });
+export async function listChunks(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	o: CallOptions = {},
+): Promise<DataPushChunk[]> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'GET',
+		path: `${jobPath(poolId, jobId)}/chunks`,
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+	});
 	return Array.isArray(response.body) ? (response.body as DataPushChunk[]) : [];
 }
 
-export async function deleteJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions = {}): Promise<void> {
-	await celonisRequest.call(ctx, { method: 'DELETE', path: jobPath(poolId, jobId), responseFormat: 'text', itemIndex: o.itemIndex, retry: retryOf(o) });
+export async function deleteJob(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	o: CallOptions = {},
+): Promise<void> {
+	await celonisRequest.call(ctx, {
+		method: 'DELETE',
+		path: jobPath(poolId, jobId),
+		responseFormat: 'text',
+		itemIndex: o.itemIndex,
+		retry: retryOf(o),
+	});
 }
 
 function checksumMatches(checksum: unknown, md5Hex: string): boolean {
@@ -111,7 +170,9 @@ export async function uploadChunk(
 	o: CallOptions = {},
 ): Promise<IDataObject> {
 	const md5 = file.md5;
-	const countSame = async () => (await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5 ?? '')).length;
+	const countSame = async () =>
+		(await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5 ?? ''))
+			.length;
 	const before = md5 === undefined ? 0 : (file.sameChecksumBefore ?? (await countSame()));
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
@@ -127,8 +188,12 @@ export async function uploadChunk(
 		...(md5
 			? {
 					reconcile: async (): Promise<CelonisResponse | undefined> => {
-						const same = (await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5));
-						return same.length > before ? { status: 200, headers: {}, body: same[same.length - 1] } : undefined;
+						const same = (await listChunks(ctx, poolId, jobId, o)).filter((c) =>
+							checksumMatches(c.checksum, md5),
+						);
+						return same.length > before
+							? { status: 200, headers: {}, body: same[same.length - 1] }
+							: undefined;
 					},
 				}
 			: {}),
@@ -137,7 +202,10 @@ export async function uploadChunk(
 }
 
 /** When a 429's reset is, as a readable moment. */
-export function describeResetAt(headers: Record<string, string>, now: number = Date.now()): { at: string; inText: string; seconds: number } | undefined {
+export function describeResetAt(
+	headers: Record<string, string>,
+	now: number = Date.now(),
+): { at: string; inText: string; seconds: number } | undefined {
 	const raw = (headers['x-ratelimit-reset'] ?? headers['retry-after'])?.trim();
 	if (!raw) return undefined;
 	let ms: number;
@@ -158,7 +226,12 @@ export function describeResetAt(headers: Record<string, string>, now: number = D
  * submission budget is used up for longer (250 per team per UTC hour), fails saying when it resets.
  * A lost answer is reconciled by looking at the job's status.
  */
-export async function executeJob(ctx: IExecuteFunctions, poolId: string, jobId: string, o: CallOptions & { qs?: IDataObject } = {}): Promise<void> {
+export async function executeJob(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	o: CallOptions & { qs?: IDataObject } = {},
+): Promise<void> {
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: jobPath(poolId, jobId),
@@ -175,7 +248,10 @@ export async function executeJob(ctx: IExecuteFunctions, poolId: string, jobId: 
 	if (response.status < 400) return;
 	const said = describeErrorBody(response.body);
 	const node = ctx.getNode();
-	const payload: JsonObject = { message: said ?? `HTTP ${response.status}`, httpCode: String(response.status) };
+	const payload: JsonObject = {
+		message: said ?? `HTTP ${response.status}`,
+		httpCode: String(response.status),
+	};
 	if (response.status === 429) {
 		const reset = describeResetAt(response.headers);
 		const limit = response.headers['x-ratelimit-limit'];
@@ -198,18 +274,35 @@ export async function executeJob(ctx: IExecuteFunctions, poolId: string, jobId: 
 			response.status === 409
 				? `Celonis refused to execute data push job ${jobId} (HTTP 409): it is no longer NEW`
 				: `Celonis refused to execute data push job ${jobId} (HTTP ${response.status})${said ? `: ${said}` : ''}`,
-		description: response.status === 409 ? `Only a NEW job can be executed, once. Create a new job.${said ? ` Celonis said: ${said}.` : ''}` : `Check the pool and job id.${said ? ` Celonis said: ${said}.` : ''}`,
+		description:
+			response.status === 409
+				? `Only a NEW job can be executed, once. Create a new job.${said ? ` Celonis said: ${said}.` : ''}`
+				: `Check the pool and job id.${said ? ` Celonis said: ${said}.` : ''}`,
 	});
 }
 
 /** Polls a job until DONE, ERROR or CANCELED, with backoff; fails after `timeoutMs`. */
-export async function waitForJob(ctx: IExecuteFunctions, poolId: string, jobId: string, timeoutMs: number, o: CallOptions = {}): Promise<DataPushJob> {
+export async function waitForJob(
+	ctx: IExecuteFunctions,
+	poolId: string,
+	jobId: string,
+	timeoutMs: number,
+	o: CallOptions = {},
+): Promise<DataPushJob> {
 	return await pollUntilDone(
 		ctx,
-		{ what: `Data push job ${jobId}`, timeoutMs, itemIndex: o.itemIndex, onTimeout: 'Celonis keeps loading it. Raise the option "Wait Timeout", or check the job later with the operation "Get Job".' },
+		{
+			what: `Data push job ${jobId}`,
+			timeoutMs,
+			itemIndex: o.itemIndex,
+			onTimeout:
+				'Celonis keeps loading it. Raise the option "Wait Timeout", or check the job later with the operation "Get Job".',
+		},
 		async () => {
 			const job = await getJob(ctx, poolId, jobId, o);
-			return FINAL_STATUSES.includes(job.status) ? { done: true, value: job } : { done: false, state: job.status };
+			return FINAL_STATUSES.includes(job.status)
+				? { done: true, value: job }
+				: { done: false, state: job.status };
 		},
 	);
 }
@@ -258,7 +351,14 @@ export class ChunkUploader {
 		const task: Promise<void> = (async () => {
 			await previous;
 			const before = md5 !== undefined ? (this.landedByChecksum.get(md5) ?? 0) : undefined;
-			await uploadChunk(this.ctx, this.poolId, this.jobId, this.kind, { ...file, sameChecksumBefore: before }, this.o);
+			await uploadChunk(
+				this.ctx,
+				this.poolId,
+				this.jobId,
+				this.kind,
+				{ ...file, sameChecksumBefore: before },
+				this.o,
+			);
 			if (md5 !== undefined) this.landedByChecksum.set(md5, (before ?? 0) + 1);
 		})().then(
 			() => {

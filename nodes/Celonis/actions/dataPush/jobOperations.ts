@@ -15,6 +15,9 @@ export const jobIdProperty: INodeProperties = {
 export function requireJobId(value: unknown): string {
 	const id = String(value ?? '').trim();
 	if (id === '') throw new ParameterError('Enter the "Job ID" of the data push job.');
-	if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new ParameterError(`"${id.slice(0, 80)}" is not a data push job ID (letters, digits, - and _ only).`);
+	if (!/^[A-Za-z0-9_-]+$/.test(id))
+		throw new ParameterError(
+			`"${id.slice(0, 80)}" is not a data push job ID (letters, digits, - and _ only).`,
+		);
 	return id;
 }

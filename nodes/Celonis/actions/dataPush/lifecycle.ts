@@ -1,8 +1,21 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { CsvChunk } from '../../shared/csv';
-import { callOptionsOf, cleanUpFailedJob, concurrencyOf, type PushOptions, type PushSummary } from './common';
-import { ChunkUploader, createJob, executeJob, waitForJob, type ChunkKind, type JobSettings } from './jobApi';
+import {
+	callOptionsOf,
+	cleanUpFailedJob,
+	concurrencyOf,
+	type PushOptions,
+	type PushSummary,
+} from './common';
+import {
+	ChunkUploader,
+	createJob,
+	executeJob,
+	waitForJob,
+	type ChunkKind,
+	type JobSettings,
+} from './jobApi';
 
 export type ChunkSink = (chunk: CsvChunk) => Promise<void>;
 
@@ -44,15 +57,28 @@ export async function runJobPush(
 			logs: [],
 		};
 		if (options.waitForCompletion !== false) {
-			const final = await waitForJob(ctx, poolId, job.id, Math.max(1, options.waitTimeout ?? 3600) * 1000, call);
+			const final = await waitForJob(
+				ctx,
+				poolId,
+				job.id,
+				Math.max(1, options.waitTimeout ?? 3600) * 1000,
+				call,
+			);
 			summary.status = final.status;
 			summary.logs = Array.isArray(final.logs) ? final.logs.map(String) : [];
 			// Finished: a job that ended in ERROR is cleaned up like any failed one.
 			created.submitted = false;
 			if (final.status !== 'DONE') {
-				throw new NodeOperationError(ctx.getNode(), `Celonis could not load the pushed data into table "${settings.targetName}": job ${job.id} ended with status ${final.status}`, {
-					description: summary.logs.length > 0 ? `The job's log: ${summary.logs.join(' | ')}` : 'The job has no log entries.',
-				});
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Celonis could not load the pushed data into table "${settings.targetName}": job ${job.id} ended with status ${final.status}`,
+					{
+						description:
+							summary.logs.length > 0
+								? `The job's log: ${summary.logs.join(' | ')}`
+								: 'The job has no log entries.',
+					},
+				);
 			}
 		}
 		summary.durationMs = Date.now() - started;

@@ -1,6 +1,19 @@
-import { sleep, updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	sleep,
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
-import { dateColumnOptions, DATETIME_FORMAT, RowWriter, SchemaBuilder, type ColumnSpec } from '../../shared/columns';
+import {
+	dateColumnOptions,
+	DATETIME_FORMAT,
+	RowWriter,
+	SchemaBuilder,
+	type ColumnSpec,
+} from '../../shared/columns';
 import { CsvChunker, writerCsvParsingOptions, type CsvChunk } from '../../shared/csv';
 import { ParameterError } from '../../shared/parameters';
 import {
@@ -26,8 +39,16 @@ export const modeProperty: INodeProperties = {
 	name: 'mode',
 	type: 'options',
 	options: [
-		{ name: 'Delta (Upsert by Key)', value: 'DELTA', description: 'Insert new rows and update rows whose key columns match' },
-		{ name: 'Replace', value: 'REPLACE', description: 'The table afterwards holds exactly the pushed rows' },
+		{
+			name: 'Delta (Upsert by Key)',
+			value: 'DELTA',
+			description: 'Insert new rows and update rows whose key columns match',
+		},
+		{
+			name: 'Replace',
+			value: 'REPLACE',
+			description: 'The table afterwards holds exactly the pushed rows',
+		},
 	],
 	default: 'REPLACE',
 };
@@ -57,33 +78,50 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: ([
-			...pushOptions,
-			{
-				displayName: 'Infer Dates',
-				name: 'inferDates',
-				type: 'boolean',
-				default: true,
-				description: 'Whether text fields holding only ISO dates (2024-01-31) or date-times (2024-01-31T08:00:00Z) become DATE / DATETIME columns',
-			},
-			{
-				displayName: 'Nested Values',
-				name: 'nestedValues',
-				type: 'options',
-				options: [
-					{ name: 'Fail', value: 'error', description: 'Objects and lists in fields stop the push with the item that has them' },
-					{ name: 'Write as JSON Text', value: 'jsonText', description: 'Objects and lists become JSON text in a text column' },
-				],
-				default: 'error',
-			},
-			upsertStrategyOption,
-		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		options: (
+			[
+				...pushOptions,
+				{
+					displayName: 'Infer Dates',
+					name: 'inferDates',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether text fields holding only ISO dates (2024-01-31) or date-times (2024-01-31T08:00:00Z) become DATE / DATETIME columns',
+				},
+				{
+					displayName: 'Nested Values',
+					name: 'nestedValues',
+					type: 'options',
+					options: [
+						{
+							name: 'Fail',
+							value: 'error',
+							description: 'Objects and lists in fields stop the push with the item that has them',
+						},
+						{
+							name: 'Write as JSON Text',
+							value: 'jsonText',
+							description: 'Objects and lists become JSON text in a text column',
+						},
+					],
+					default: 'error',
+				},
+				upsertStrategyOption,
+			] as INodeProperties[]
+		).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['dataPush'], operation: ['pushItems'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dataPush'], operation: ['pushItems'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runAllItems(this, items, async () => await pushItems(this, items, 'upserted'));
 }
 
@@ -94,8 +132,16 @@ export interface PreparedRows {
 }
 
 /** Pass 1 over the items: columns, types, lengths; key columns present in every row. */
-export function prepareRows(items: INodeExecutionData[], options: PushOptions, keys: string[], overrides: Parameters<SchemaBuilder['build']>[0]): PreparedRows {
-	const schema = new SchemaBuilder({ nested: options.nestedValues ?? 'error', inferDates: options.inferDates !== false });
+export function prepareRows(
+	items: INodeExecutionData[],
+	options: PushOptions,
+	keys: string[],
+	overrides: Parameters<SchemaBuilder['build']>[0],
+): PreparedRows {
+	const schema = new SchemaBuilder({
+		nested: options.nestedValues ?? 'error',
+		inferDates: options.inferDates !== false,
+	});
 	const missing: Record<string, number[]> = {};
 	let missingCount = 0;
 	for (let i = 0; i < items.length; i++) {
@@ -112,7 +158,9 @@ export function prepareRows(items: INodeExecutionData[], options: PushOptions, k
 	if (schema.columns.length === 1) {
 		// With one column a null is an empty CSV line, which CSV readers skip: the row would be lost.
 		const [only] = schema.columns;
-		const at = items.findIndex(({ json }) => hasFields(json) && (json[only] === null || json[only] === undefined));
+		const at = items.findIndex(
+			({ json }) => hasFields(json) && (json[only] === null || json[only] === undefined),
+		);
 		if (at >= 0) {
 			throw new ParameterError(
 				`[item ${at}] "${only}" is empty (null), and it is the only column: its CSV line would be empty and Celonis skips empty lines, so the row would be lost. Give it a value, or push a second column (e.g. a load timestamp).`,
@@ -121,7 +169,9 @@ export function prepareRows(items: INodeExecutionData[], options: PushOptions, k
 	}
 	for (const k of keys) {
 		if (!schema.columns.includes(k)) {
-			throw new ParameterError(`The key column "${k}" is not a field of any input item. Fields: ${schema.columns.join(', ')}.`);
+			throw new ParameterError(
+				`The key column "${k}" is not a field of any input item. Fields: ${schema.columns.join(', ')}.`,
+			);
 		}
 	}
 	if (missingCount > 0) {
@@ -150,15 +200,21 @@ export async function produceCsvChunks(
 ): Promise<void> {
 	const writer = new RowWriter(columns);
 	const headerBytes = Buffer.byteLength(writer.header, 'utf8');
-	if (headerBytes >= chunkBytes) throw new ParameterError(`"Chunk Size (MB)" is too small: the header row alone has ${headerBytes} bytes.`);
+	if (headerBytes >= chunkBytes)
+		throw new ParameterError(
+			`"Chunk Size (MB)" is too small: the header row alone has ${headerBytes} bytes.`,
+		);
 	const chunker = new CsvChunker(writer.header, chunkBytes);
 	for (let i = 0; i < items.length; i++) {
 		const row = items[i].json;
 		if (!hasFields(row)) continue;
 		const record = writer.record(row);
-		const recordBytes = record.length * 3 + headerBytes <= chunkBytes ? 0 : Buffer.byteLength(record, 'utf8');
+		const recordBytes =
+			record.length * 3 + headerBytes <= chunkBytes ? 0 : Buffer.byteLength(record, 'utf8');
 		if (recordBytes + headerBytes > chunkBytes) {
-			throw new ParameterError(`[item ${i}] The row has ${recordBytes} bytes as CSV, more than fits into a chunk of ${chunkBytes} bytes: raise "Chunk Size (MB)".`);
+			throw new ParameterError(
+				`[item ${i}] The row has ${recordBytes} bytes as CSV, more than fits into a chunk of ${chunkBytes} bytes: raise "Chunk Size (MB)".`,
+			);
 		}
 		const done = chunker.add(record);
 		if (done) await sink(done);
@@ -170,11 +226,20 @@ export async function produceCsvChunks(
 }
 
 /** Push Items to Table and Delete Rows: items → CSV chunks → one data push job. */
-export async function pushItems(ctx: IExecuteFunctions, items: INodeExecutionData[], kind: 'deleted' | 'upserted'): Promise<PushSummary> {
+export async function pushItems(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	kind: 'deleted' | 'upserted',
+): Promise<PushSummary> {
 	const started = Date.now();
 	const poolId = poolIdOf(ctx, 0);
 	const table = validateTableName(ctx.getNodeParameter('tableName', 0));
-	const mode: JobType = kind === 'deleted' ? 'DELTA' : ((ctx.getNodeParameter('mode', 0, 'REPLACE') as JobType) === 'DELTA' ? 'DELTA' : 'REPLACE');
+	const mode: JobType =
+		kind === 'deleted'
+			? 'DELTA'
+			: (ctx.getNodeParameter('mode', 0, 'REPLACE') as JobType) === 'DELTA'
+				? 'DELTA'
+				: 'REPLACE';
 	const options = ctx.getNodeParameter('options', 0, {}) as PushOptions;
 	const chunkBytes = chunkBytesOf(options);
 	const keys = mode === 'DELTA' ? splitNames(ctx.getNodeParameter('keyColumns', 0, '')) : [];
@@ -187,12 +252,27 @@ export async function pushItems(ctx: IExecuteFunctions, items: INodeExecutionDat
 	}
 	const overrides = kind === 'deleted' ? [] : columnOverridesOf(ctx);
 	// Delete Rows sends only the key columns.
-	const source = kind === 'deleted' ? items.map((item) => ({ json: pick(item.json, keys) })) : items;
+	const source =
+		kind === 'deleted' ? items.map((item) => ({ json: pick(item.json, keys) })) : items;
 	const { schema, columns, warnings } = prepareRows(source, options, keys, overrides);
 	if (schema.rows === 0) {
-		return { jobId: null, poolId, table, mode, rows: 0, chunks: 0, bytes: 0, status: 'NO_ROWS', durationMs: Date.now() - started, logs: ['No input item had any field, so no job was created and the table was left unchanged.'] };
+		return {
+			jobId: null,
+			poolId,
+			table,
+			mode,
+			rows: 0,
+			chunks: 0,
+			bytes: 0,
+			status: 'NO_ROWS',
+			durationMs: Date.now() - started,
+			logs: [
+				'No input item had any field, so no job was created and the table was left unchanged.',
+			],
+		};
 	}
-	for (const message of warnings) ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
+	for (const message of warnings)
+		ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 
 	const settings: JobSettings = {
 		targetName: table,
@@ -203,13 +283,21 @@ export async function pushItems(ctx: IExecuteFunctions, items: INodeExecutionDat
 		...(options.connectionId ? { connectionId: options.connectionId.trim() } : {}),
 		// Delete chunks match rows of the existing table: its column types apply.
 		...(kind === 'upserted' ? { tableSchema: { tableName: table, columns } } : {}),
-		csvParsingOptions: { ...writerCsvParsingOptions(), dateFormat: DATETIME_FORMAT, additionalColumnOptions: dateColumnOptions(columns) },
+		csvParsingOptions: {
+			...writerCsvParsingOptions(),
+			dateFormat: DATETIME_FORMAT,
+			additionalColumnOptions: dateColumnOptions(columns),
+		},
 		...(options.upsertStrategy ? { upsertStrategy: options.upsertStrategy } : {}),
 	};
 	const summary = await runJobPush(ctx, settings, kind, options, async (sink, uploader) => {
 		await produceCsvChunks(source, columns, chunkBytes, sink, () => uploader.busy);
 	});
-	return { ...summary, ...(warnings.length > 0 ? { warnings } : {}), durationMs: Date.now() - started };
+	return {
+		...summary,
+		...(warnings.length > 0 ? { warnings } : {}),
+		durationMs: Date.now() - started,
+	};
 }
 
 function pick(row: IDataObject, keys: string[]): IDataObject {

@@ -37,15 +37,19 @@ const windowFields = (incremental: boolean): INodeProperties[] => [
 		type: 'dateTime',
 		default: '',
 		displayOptions: { show: { timeWindow: ['custom'] } },
-		description: 'Oldest event time to export (inclusive). Without a time zone it is read in the workflow\'s time zone. Empty = from the oldest event.',
+		description:
+			"Oldest event time to export (inclusive). Without a time zone it is read in the workflow's time zone. Empty = from the oldest event.",
 	},
 	{
 		displayName: 'To',
 		name: 'to',
 		type: 'dateTime',
 		default: '',
-		displayOptions: { show: { timeWindow: ['custom'], ...(incremental ? { exportMode: ['window'] } : {}) } },
-		description: 'Events before this time are exported (exclusive). Empty or in the future = up to now.',
+		displayOptions: {
+			show: { timeWindow: ['custom'], ...(incremental ? { exportMode: ['window'] } : {}) },
+		},
+		description:
+			'Events before this time are exported (exclusive). Empty or in the future = up to now.',
 	},
 ];
 
@@ -94,9 +98,18 @@ const outputFields: INodeProperties[] = [
 		name: 'output',
 		type: 'options',
 		options: [
-			{ name: 'CSV File', value: 'csv', description: 'One CSV file in a binary field, written page by page' },
+			{
+				name: 'CSV File',
+				value: 'csv',
+				description: 'One CSV file in a binary field, written page by page',
+			},
 			{ name: 'Items', value: 'items', description: 'One item per event' },
-			{ name: 'JSON Lines File', value: 'jsonl', description: 'One JSON Lines file (one event per line) in a binary field, written page by page' },
+			{
+				name: 'JSON Lines File',
+				value: 'jsonl',
+				description:
+					'One JSON Lines file (one event per line) in a binary field, written page by page',
+			},
 		],
 		default: 'items',
 	},
@@ -106,7 +119,8 @@ const outputFields: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		displayOptions: { show: { output: ['items'] } },
-		description: 'Whether to turn nested objects such as message and diffPayload into columns (message.nodeName, diffPayload.oldValue, …), e.g. for spreadsheets',
+		description:
+			'Whether to turn nested objects such as message and diffPayload into columns (message.nodeName, diffPayload.oldValue, …), e.g. for spreadsheets',
 	},
 	{
 		displayName: 'Put Output File in Field',
@@ -132,7 +146,8 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 			type: 'boolean',
 			default: false,
 			displayOptions: { show: { '/output': ['csv'] } },
-			description: 'Whether CSV cells that start with =, +, -, @ get a leading apostrophe so that spreadsheets do not run them as formulas',
+			description:
+				'Whether CSV cells that start with =, +, -, @ get a leading apostrophe so that spreadsheets do not run them as formulas',
 		},
 		{
 			displayName: 'File Name',
@@ -141,7 +156,7 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 			default: '',
 			placeholder: 'e.g. audit-log.csv',
 			displayOptions: { show: { '/output': ['csv', 'jsonl'] } },
-			description: 'Name of the output file; empty = a name with the export\'s time window',
+			description: "Name of the output file; empty = a name with the export's time window",
 		},
 		...retryOptionProperties('page request'),
 		{
@@ -160,7 +175,8 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 						type: 'boolean' as const,
 						default: false,
 						displayOptions: { show: { '/exportMode': ['incremental'] } },
-						description: 'Whether to ignore the stored position and export the Time Window again, then continue from there',
+						description:
+							'Whether to ignore the stored position and export the Time Window again, then continue from there',
 					},
 				]
 			: []),

@@ -1,11 +1,28 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { PagedByteStream } from '../../shared/byteStream';
-import { CsvEventEncoder, FILE_TYPES, flattenEvent, JsonLinesEventEncoder, type EventFileFormat } from '../../shared/eventFile';
+import {
+	CsvEventEncoder,
+	FILE_TYPES,
+	flattenEvent,
+	JsonLinesEventEncoder,
+	type EventFileFormat,
+} from '../../shared/eventFile';
 import { ParameterError } from '../../shared/parameters';
 import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
-import { iso, resolveWindow, windowQuery, type TimeWindow, type WindowPreset } from '../../shared/timeWindow';
-import { readState, timestampOf, WatermarkTracker, type WatermarkState } from '../../shared/watermark';
+import {
+	iso,
+	resolveWindow,
+	windowQuery,
+	type TimeWindow,
+	type WindowPreset,
+} from '../../shared/timeWindow';
+import {
+	readState,
+	timestampOf,
+	WatermarkTracker,
+	type WatermarkState,
+} from '../../shared/watermark';
 import { paginate, readTeamAuth, type CelonisRequestOptions } from '../../transport';
 
 /** What an export operation tells the shared runner. */
@@ -38,20 +55,31 @@ interface ExportOptions extends RetryOptionValues {
 const MAX_PAGES = 10_000_000;
 
 /** Reads the export parameters of item `i`, pages through Celonis and returns items or one file item. */
-export async function runExport(this: IExecuteFunctions, i: number, target: ExportTarget): Promise<INodeExecutionData[]> {
+export async function runExport(
+	this: IExecuteFunctions,
+	i: number,
+	target: ExportTarget,
+): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', i, {}) as ExportOptions;
 	const output = this.getNodeParameter('output', i, 'items') as Output;
 	const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
-	const limit = returnAll ? undefined : positiveInteger(this.getNodeParameter('limit', i, 50), 'Limit');
+	const limit = returnAll
+		? undefined
+		: positiveInteger(this.getNodeParameter('limit', i, 50), 'Limit');
 	const pageSize = pageSizeOf(options.pageSize);
-	const incremental = target.stateKey !== undefined && this.getNodeParameter('exportMode', i, 'window') === 'incremental';
+	const incremental =
+		target.stateKey !== undefined &&
+		this.getNodeParameter('exportMode', i, 'window') === 'incremental';
 
 	const now = Date.now();
 	let window: TimeWindow = {};
 	if (target.window) {
 		window = resolveWindow(
 			this.getNodeParameter('timeWindow', i, 'last24Hours') as WindowPreset,
-			{ from: this.getNodeParameter('from', i, ''), to: incremental ? '' : this.getNodeParameter('to', i, '') },
+			{
+				from: this.getNodeParameter('from', i, ''),
+				to: incremental ? '' : this.getNodeParameter('to', i, ''),
+			},
 			now,
 			this.getTimezone(),
 		);
@@ -67,7 +95,8 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 		tracker = new WatermarkTracker(previous);
 		// Continue at the last exported event (inclusive: events sharing its timestamp may have arrived since).
 		if (tracker.from !== undefined) window = { from: tracker.from, to: window.to };
-		if (window.to !== undefined && window.from !== undefined && window.to <= window.from) window = { from: window.from };
+		if (window.to !== undefined && window.from !== undefined && window.to <= window.from)
+			window = { from: window.from };
 	}
 
 	const request: CelonisRequestOptions = {
@@ -78,7 +107,8 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 		responseFormat: 'json',
 		retry: retryPolicyOf(options),
 	};
-	const effectivePageSize = target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
+	const effectivePageSize =
+		target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
 
 	let exported = 0;
 	// With a limit, an incremental run must export the OLDEST new events, or the watermark would jump over the
@@ -86,14 +116,23 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 	let previousTimestamp = Number.NEGATIVE_INFINITY;
 	const checkOrder = incremental && limit !== undefined;
 	async function* pages(ctx: IExecuteFunctions): AsyncGenerator<IDataObject[], void, undefined> {
-		for await (const page of paginate(ctx, request, { style: target.style, itemsField: 'content', pageSize: effectivePageSize, maxPages: MAX_PAGES })) {
+		for await (const page of paginate(ctx, request, {
+			style: target.style,
+			itemsField: 'content',
+			pageSize: effectivePageSize,
+			maxPages: MAX_PAGES,
+		})) {
 			const accepted: IDataObject[] = [];
 			for (const value of page.items) {
-				const event = (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value }) as IDataObject;
+				const event = (
+					value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value }
+				) as IDataObject;
 				if (checkOrder) {
 					const ts = timestampOf(event) ?? previousTimestamp;
 					if (ts < previousTimestamp) {
-						throw new ParameterError('Celonis returned the events newest first, so a Limit could skip events in incremental mode. Turn on "Return All" for incremental exports; nothing was exported and the position was kept.');
+						throw new ParameterError(
+							'Celonis returned the events newest first, so a Limit could skip events in incremental mode. Turn on "Return All" for incremental exports; nothing was exported and the position was kept.',
+						);
 					}
 					previousTimestamp = ts;
 				}
@@ -114,16 +153,21 @@ export async function runExport(this: IExecuteFunctions, i: number, target: Expo
 		const flatten = this.getNodeParameter('flatten', i, false) as boolean;
 		result = [];
 		for await (const page of pages(this)) {
-			for (const event of page) result.push({ json: flatten ? flattenEvent(event) : event, pairedItem: { item: i } });
+			for (const event of page)
+				result.push({ json: flatten ? flattenEvent(event) : event, pairedItem: { item: i } });
 		}
 	} else {
-		result = [await writeFile.call(this, i, target, output, options, pages(this), window, () => exported)];
+		result = [
+			await writeFile.call(this, i, target, output, options, pages(this), window, () => exported),
+		];
 	}
 
 	// Only now, after every page was read and the output exists, the position moves on.
 	if (incremental && tracker) {
 		const next = tracker.next(team, window.to);
-		if (next) (this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!] = next as unknown as IDataObject;
+		if (next)
+			(this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!] =
+				next as unknown as IDataObject;
 		if (output !== 'items') {
 			result[0].json.incremental = {
 				previousWatermark: previous?.watermark ?? null,
@@ -146,10 +190,19 @@ async function writeFile(
 	count: () => number,
 ): Promise<INodeExecutionData> {
 	const property = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim();
-	if (property === '') throw new ParameterError('"Put Output File in Field" is empty: enter the name of the binary field for the file, e.g. data.');
+	if (property === '')
+		throw new ParameterError(
+			'"Put Output File in Field" is empty: enter the name of the binary field for the file, e.g. data.',
+		);
 	const { extension, mimeType } = FILE_TYPES[format];
 	const fileName = options.fileName?.trim() || defaultFileName(target.fileStem, window, extension);
-	const csv = format === 'csv' ? new CsvEventEncoder({ knownColumns: target.knownColumns, escapeFormulas: options.escapeFormulas }) : undefined;
+	const csv =
+		format === 'csv'
+			? new CsvEventEncoder({
+					knownColumns: target.knownColumns,
+					escapeFormulas: options.escapeFormulas,
+				})
+			: undefined;
 	const jsonl = format === 'jsonl' ? new JsonLinesEventEncoder() : undefined;
 	let bytes = 0;
 
@@ -170,7 +223,11 @@ async function writeFile(
 	}
 
 	// The stream is consumed by n8n's binary data service while the pages are fetched.
-	const binary = await this.helpers.prepareBinaryData(new PagedByteStream(chunks()) as unknown as Buffer, fileName, mimeType);
+	const binary = await this.helpers.prepareBinaryData(
+		new PagedByteStream(chunks()) as unknown as Buffer,
+		fileName,
+		mimeType,
+	);
 	const json: IDataObject = {
 		events: count(),
 		format,
@@ -190,16 +247,23 @@ async function writeFile(
 }
 
 function defaultFileName(stem: string, window: TimeWindow, extension: string): string {
-	const stamp = (ms: number) => iso(ms).replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+	const stamp = (ms: number) =>
+		iso(ms)
+			.replace(/\.\d{3}Z$/, 'Z')
+			.replace(/:/g, '-');
 	const parts = [stem];
 	if (window.from !== undefined) parts.push(stamp(window.from));
-	if (window.to !== undefined) parts.push(window.from !== undefined ? `to-${stamp(window.to)}` : `until-${stamp(window.to)}`);
+	if (window.to !== undefined)
+		parts.push(window.from !== undefined ? `to-${stamp(window.to)}` : `until-${stamp(window.to)}`);
 	return `${parts.join('_')}.${extension}`;
 }
 
 function positiveInteger(value: unknown, field: string): number {
 	const n = Number(value);
-	if (!Number.isInteger(n) || n < 1) throw new ParameterError(`"${field}" must be a whole number of at least 1 (got ${JSON.stringify(value)}).`);
+	if (!Number.isInteger(n) || n < 1)
+		throw new ParameterError(
+			`"${field}" must be a whole number of at least 1 (got ${JSON.stringify(value)}).`,
+		);
 	return n;
 }
 
@@ -207,9 +271,9 @@ function pageSizeOf(value: unknown): number {
 	if (value === undefined || value === null || value === '') return 200;
 	const n = Number(value);
 	if (!Number.isInteger(n) || n < 1 || n > 200) {
-		throw new ParameterError(`"Page Size" must be a whole number from 1 to 200 (got ${JSON.stringify(value)}): Celonis returns at most 200 events per page.`);
+		throw new ParameterError(
+			`"Page Size" must be a whole number from 1 to 200 (got ${JSON.stringify(value)}): Celonis returns at most 200 events per page.`,
+		);
 	}
 	return n;
 }
-
-

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 				name: 'Send Request',
 				value: 'request',
 				action: 'Send a request to any celonis api',
-				description: 'Call any Celonis API path with the credential: paging, retries and errors handled',
+				description:
+					'Call any Celonis API path with the credential: paging, retries and errors handled',
 			},
 		],
 		default: 'request',

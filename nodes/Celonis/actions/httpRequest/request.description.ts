@@ -43,9 +43,16 @@ export const requestProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '/integration/api/pools',
-		description: 'Path of the Celonis API on your team, e.g. /intelligence/api/knowledge-models. A full URL is accepted only on the team of the credential.',
+		description:
+			'Path of the Celonis API on your team, e.g. /intelligence/api/knowledge-models. A full URL is accepted only on the team of the credential.',
 	},
-	{ displayName: 'Send Query Parameters', name: 'sendQuery', type: 'boolean', default: false, description: 'Whether the request has query parameters' },
+	{
+		displayName: 'Send Query Parameters',
+		name: 'sendQuery',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the request has query parameters',
+	},
 	{
 		displayName: 'Specify Query Parameters',
 		name: 'specifyQuery',
@@ -57,9 +64,24 @@ export const requestProperties: INodeProperties[] = [
 		],
 		default: 'keypair',
 	},
-	{ ...keyValue('Query Parameters', 'queryParameters', 'Add Parameter'), displayOptions: { show: { sendQuery: [true], specifyQuery: ['keypair'] } } },
-	{ displayName: 'JSON', name: 'jsonQuery', type: 'json', displayOptions: { show: { sendQuery: [true], specifyQuery: ['json'] } }, default: '{}' },
-	{ displayName: 'Send Headers', name: 'sendHeaders', type: 'boolean', default: false, description: 'Whether the request has headers (Authorization comes from the credential)' },
+	{
+		...keyValue('Query Parameters', 'queryParameters', 'Add Parameter'),
+		displayOptions: { show: { sendQuery: [true], specifyQuery: ['keypair'] } },
+	},
+	{
+		displayName: 'JSON',
+		name: 'jsonQuery',
+		type: 'json',
+		displayOptions: { show: { sendQuery: [true], specifyQuery: ['json'] } },
+		default: '{}',
+	},
+	{
+		displayName: 'Send Headers',
+		name: 'sendHeaders',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the request has headers (Authorization comes from the credential)',
+	},
 	{
 		displayName: 'Specify Headers',
 		name: 'specifyHeaders',
@@ -71,9 +93,24 @@ export const requestProperties: INodeProperties[] = [
 		],
 		default: 'keypair',
 	},
-	{ ...keyValue('Header Parameters', 'headerParameters', 'Add Header'), displayOptions: { show: { sendHeaders: [true], specifyHeaders: ['keypair'] } } },
-	{ displayName: 'JSON', name: 'jsonHeaders', type: 'json', displayOptions: { show: { sendHeaders: [true], specifyHeaders: ['json'] } }, default: '{}' },
-	{ displayName: 'Send Body', name: 'sendBody', type: 'boolean', default: false, description: 'Whether the request has a body' },
+	{
+		...keyValue('Header Parameters', 'headerParameters', 'Add Header'),
+		displayOptions: { show: { sendHeaders: [true], specifyHeaders: ['keypair'] } },
+	},
+	{
+		displayName: 'JSON',
+		name: 'jsonHeaders',
+		type: 'json',
+		displayOptions: { show: { sendHeaders: [true], specifyHeaders: ['json'] } },
+		default: '{}',
+	},
+	{
+		displayName: 'Send Body',
+		name: 'sendBody',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the request has a body',
+	},
 	{
 		displayName: 'Body Content Type',
 		name: 'contentType',
@@ -99,9 +136,21 @@ export const requestProperties: INodeProperties[] = [
 		],
 		default: 'json',
 	},
-	{ displayName: 'JSON', name: 'jsonBody', type: 'json', displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['json'] } }, default: '{}' },
-	{ ...keyValue('Body Parameters', 'bodyParameters', 'Add Parameter'), displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['keypair'] } } },
-	{ ...keyValue('Form Fields', 'formFields', 'Add Field'), displayOptions: { show: { sendBody: [true], contentType: ['form-urlencoded'] } } },
+	{
+		displayName: 'JSON',
+		name: 'jsonBody',
+		type: 'json',
+		displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['json'] } },
+		default: '{}',
+	},
+	{
+		...keyValue('Body Parameters', 'bodyParameters', 'Add Parameter'),
+		displayOptions: { show: { sendBody: [true], contentType: ['json'], specifyBody: ['keypair'] } },
+	},
+	{
+		...keyValue('Form Fields', 'formFields', 'Add Field'),
+		displayOptions: { show: { sendBody: [true], contentType: ['form-urlencoded'] } },
+	},
 	{
 		displayName: 'Body Parameters',
 		name: 'formParameters',
@@ -125,8 +174,20 @@ export const requestProperties: INodeProperties[] = [
 						],
 						default: 'formData',
 					},
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Name of the form field, e.g. "file" for Celonis uploads' },
-					{ displayName: 'Value', name: 'value', type: 'string', displayOptions: { show: { parameterType: ['formData'] } }, default: '' },
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						description: 'Name of the form field, e.g. "file" for Celonis uploads',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						displayOptions: { show: { parameterType: ['formData'] } },
+						default: '',
+					},
 					{
 						displayName: 'Input Data Field Name',
 						name: 'inputDataFieldName',
@@ -147,22 +208,57 @@ export const requestProperties: INodeProperties[] = [
 		default: 'data',
 		description: 'The binary property of the input item whose content is sent as the body',
 	},
-	{ displayName: 'Content Type', name: 'rawContentType', type: 'string', displayOptions: { show: { sendBody: [true], contentType: ['raw'] } }, default: 'text/plain', placeholder: 'e.g. text/csv' },
-	{ displayName: 'Body', name: 'rawBody', type: 'string', typeOptions: { rows: 4 }, displayOptions: { show: { sendBody: [true], contentType: ['raw'] } }, default: '' },
+	{
+		displayName: 'Content Type',
+		name: 'rawContentType',
+		type: 'string',
+		displayOptions: { show: { sendBody: [true], contentType: ['raw'] } },
+		default: 'text/plain',
+		placeholder: 'e.g. text/csv',
+	},
+	{
+		displayName: 'Body',
+		name: 'rawBody',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		displayOptions: { show: { sendBody: [true], contentType: ['raw'] } },
+		default: '',
+	},
 	{
 		displayName: 'Pagination',
 		name: 'pagination',
 		type: 'options',
 		options: [
-			{ name: 'Auto-Detect', value: 'auto', description: 'Recognise the Celonis paging family from the first response' },
-			{ name: 'Cursor (pageToken → nextPageToken)', value: 'cursor', description: 'Audit Log v2, Platform Adoption v2' },
-			{ name: 'Integration (Limit / Page)', value: 'integrationPaged', description: '/integration/api/pools/paged' },
+			{
+				name: 'Auto-Detect',
+				value: 'auto',
+				description: 'Recognise the Celonis paging family from the first response',
+			},
+			{
+				name: 'Cursor (pageToken → nextPageToken)',
+				value: 'cursor',
+				description: 'Audit Log v2, Platform Adoption v2',
+			},
+			{
+				name: 'Integration (Limit / Page)',
+				value: 'integrationPaged',
+				description: '/integration/api/pools/paged',
+			},
 			{ name: 'None', value: 'none', description: 'Send a single request' },
-			{ name: 'Page / Page Size', value: 'page', description: 'Intelligence API (knowledge models, records, subscriptions)' },
-			{ name: 'Page Number / Page Size', value: 'pageNumber', description: 'Audit Log v1, login history, members' },
+			{
+				name: 'Page / Page Size',
+				value: 'page',
+				description: 'Intelligence API (knowledge models, records, subscriptions)',
+			},
+			{
+				name: 'Page Number / Page Size',
+				value: 'pageNumber',
+				description: 'Audit Log v1, login history, members',
+			},
 		],
 		default: 'none',
-		description: 'Whether and how to fetch further pages of a list; every element of the list becomes an item',
+		description:
+			'Whether and how to fetch further pages of a list; every element of the list becomes an item',
 	},
 	{
 		displayName: 'Return All',
@@ -188,7 +284,8 @@ export const requestProperties: INodeProperties[] = [
 		displayOptions: { hide: { pagination: ['none', 'auto'] } },
 		typeOptions: { minValue: 1 },
 		default: 200,
-		description: 'How many results to ask for per page (Audit Log v1 and Team APIs allow at most 200)',
+		description:
+			'How many results to ask for per page (Audit Log v1 and Team APIs allow at most 200)',
 	},
 	{
 		displayName: 'Items Field',
@@ -196,7 +293,8 @@ export const requestProperties: INodeProperties[] = [
 		type: 'string',
 		displayOptions: { hide: { pagination: ['none'] } },
 		default: 'content',
-		description: 'Field of each page that holds the list, e.g. content, or content.data for knowledge model data',
+		description:
+			'Field of each page that holds the list, e.g. content, or content.data for knowledge model data',
 	},
 	{
 		displayName: 'Max Pages',
@@ -219,7 +317,8 @@ export const requestProperties: INodeProperties[] = [
 				name: 'allowWriteFromAi',
 				type: 'boolean',
 				default: false,
-				description: 'Whether an AI agent using this node as a tool may send POST, PUT, PATCH and DELETE requests (by default it may only read)',
+				description:
+					'Whether an AI agent using this node as a tool may send POST, PUT, PATCH and DELETE requests (by default it may only read)',
 			},
 			{
 				displayName: 'Concurrency',
@@ -227,7 +326,8 @@ export const requestProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 64 },
 				default: 5,
-				description: 'How many items are sent at the same time. Celonis allows about 20 requests per second on most APIs; waits on rate limits are handled automatically.',
+				description:
+					'How many items are sent at the same time. Celonis allows about 20 requests per second on most APIs; waits on rate limits are handled automatically.',
 			},
 			{
 				displayName: 'Full Response',
@@ -269,7 +369,8 @@ export const requestProperties: INodeProperties[] = [
 				name: 'retryNonIdempotent',
 				type: 'boolean',
 				default: false,
-				description: 'Whether POST and PATCH requests are sent again after a 5xx answer or a broken connection (they could then run twice). Rate-limited requests are always retried.',
+				description:
+					'Whether POST and PATCH requests are sent again after a 5xx answer or a broken connection (they could then run twice). Rate-limited requests are always retried.',
 			},
 			{
 				displayName: 'Split Field',
@@ -285,7 +386,8 @@ export const requestProperties: INodeProperties[] = [
 				name: 'splitIntoItems',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to output one item per element when the response (or the Split Field) is a list',
+				description:
+					'Whether to output one item per element when the response (or the Split Field) is a list',
 			},
 			{
 				displayName: 'Timeout (Ms)',

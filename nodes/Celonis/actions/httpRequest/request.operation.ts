@@ -10,12 +10,29 @@ import {
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
-import { pairsToObject, parseJsonObject, parseJsonParameter, ParameterError, toStringRecord, type NameValue } from '../../shared/parameters';
+import {
+	pairsToObject,
+	parseJsonObject,
+	parseJsonParameter,
+	ParameterError,
+	toStringRecord,
+	type NameValue,
+} from '../../shared/parameters';
 import { toOutputItems, toBinaryItem } from '../../shared/output';
-import { celonisRequest, getPath, paginate, type CelonisRequestOptions, type PaginationStyle, type ResponseFormat } from '../../transport';
+import {
+	celonisRequest,
+	getPath,
+	paginate,
+	type CelonisRequestOptions,
+	type PaginationStyle,
+	type ResponseFormat,
+} from '../../transport';
 import { requestProperties } from './request.description';
 
-export const description = updateDisplayOptions({ show: { resource: ['httpRequest'], operation: ['request'] } }, requestProperties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['httpRequest'], operation: ['request'] } },
+	requestProperties,
+);
 
 interface RequestOptions extends RetryOptionValues {
 	allowWriteFromAi?: boolean;
@@ -32,7 +49,10 @@ interface RequestOptions extends RetryOptionValues {
 
 const READ_METHODS: IHttpRequestMethods[] = ['GET', 'HEAD'];
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const { concurrency = 5 } = this.getNodeParameter('options', 0, {}) as RequestOptions;
 	return await runPerItem(this, items.length, concurrency, async (i) => {
 		try {
@@ -75,7 +95,8 @@ async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExe
 		for await (const page of paginate(this, request, {
 			style: pagination,
 			itemsField: this.getNodeParameter('itemsField', i, 'content') as string,
-			pageSize: pagination === 'auto' ? undefined : (this.getNodeParameter('pageSize', i, 200) as number),
+			pageSize:
+				pagination === 'auto' ? undefined : (this.getNodeParameter('pageSize', i, 200) as number),
 			maxPages: this.getNodeParameter('maxPages', i, 1000) as number,
 			limit,
 		})) {
@@ -93,7 +114,15 @@ async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExe
 		return [await toBinaryItem(this, response, options.binaryPropertyName ?? 'data', request.path)];
 	}
 	if (options.fullResponse) {
-		return [{ json: { statusCode: response.status, headers: response.headers, body: response.body as IDataObject } }];
+		return [
+			{
+				json: {
+					statusCode: response.status,
+					headers: response.headers,
+					body: response.body as IDataObject,
+				},
+			},
+		];
 	}
 	if (options.splitIntoItems) {
 		const list = getPath(response.body, options.splitField ?? '');
@@ -104,8 +133,11 @@ async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExe
 
 function queryOf(this: IExecuteFunctions, i: number): IDataObject | undefined {
 	if (!this.getNodeParameter('sendQuery', i, false)) return undefined;
-	if (this.getNodeParameter('specifyQuery', i, 'keypair') === 'json') return parseJsonObject(this.getNodeParameter('jsonQuery', i, '{}'), 'Query Parameters (JSON)');
-	return pairsToObject((this.getNodeParameter('queryParameters.parameters', i, []) as NameValue[]) ?? []);
+	if (this.getNodeParameter('specifyQuery', i, 'keypair') === 'json')
+		return parseJsonObject(this.getNodeParameter('jsonQuery', i, '{}'), 'Query Parameters (JSON)');
+	return pairsToObject(
+		(this.getNodeParameter('queryParameters.parameters', i, []) as NameValue[]) ?? [],
+	);
 }
 
 function headersOf(this: IExecuteFunctions, i: number): Record<string, string> | undefined {
@@ -132,21 +164,35 @@ async function bodyOf(this: IExecuteFunctions, i: number): Promise<Partial<BodyP
 			if (body === undefined) return {};
 			// Scalars and arrays are valid JSON bodies too: send them serialised with the right type.
 			if (typeof body !== 'object' || Array.isArray(body) || body === null) {
-				return { body: JSON.stringify(body), headers: { ...extraHeaders, 'Content-Type': 'application/json' } };
+				return {
+					body: JSON.stringify(body),
+					headers: { ...extraHeaders, 'Content-Type': 'application/json' },
+				};
 			}
 			return { body: body as IDataObject };
 		}
 		case 'form-urlencoded': {
 			const form = new URLSearchParams();
-			for (const { name, value } of (this.getNodeParameter('formFields.parameters', i, []) as NameValue[]) ?? []) {
+			for (const { name, value } of (this.getNodeParameter(
+				'formFields.parameters',
+				i,
+				[],
+			) as NameValue[]) ?? []) {
 				if (name) form.append(name, String(value ?? ''));
 			}
-			return { body: form.toString(), headers: { ...extraHeaders, 'Content-Type': 'application/x-www-form-urlencoded' } };
+			return {
+				body: form.toString(),
+				headers: { ...extraHeaders, 'Content-Type': 'application/x-www-form-urlencoded' },
+			};
 		}
 		case 'multipart-form-data': {
-			const fields = (this.getNodeParameter('formParameters.parameters', i, []) as Array<NameValue & { parameterType: string; inputDataFieldName?: string }>) ?? [];
+			const fields =
+				(this.getNodeParameter('formParameters.parameters', i, []) as Array<
+					NameValue & { parameterType: string; inputDataFieldName?: string }
+				>) ?? [];
 			for (const field of fields) {
-				if (field.parameterType === 'formBinaryData') this.helpers.assertBinaryData(i, field.inputDataFieldName ?? 'data');
+				if (field.parameterType === 'formBinaryData')
+					this.helpers.assertBinaryData(i, field.inputDataFieldName ?? 'data');
 			}
 			// A multipart body can be sent once; the transport asks for a new one for every attempt.
 			const makeBody = async (): Promise<IHttpRequestOptions['body']> => {
@@ -157,7 +203,11 @@ async function bodyOf(this: IExecuteFunctions, i: number): Promise<Partial<BodyP
 						const property = field.inputDataFieldName ?? 'data';
 						const meta = this.helpers.assertBinaryData(i, property);
 						const buffer = await this.helpers.getBinaryDataBuffer(i, property);
-						form.append(field.name, new Blob([buffer], { type: meta.mimeType }), meta.fileName ?? 'file');
+						form.append(
+							field.name,
+							new Blob([buffer], { type: meta.mimeType }),
+							meta.fileName ?? 'file',
+						);
 					} else {
 						form.append(field.name, String(field.value ?? ''));
 					}
@@ -170,12 +220,19 @@ async function bodyOf(this: IExecuteFunctions, i: number): Promise<Partial<BodyP
 			const property = this.getNodeParameter('inputDataFieldName', i, 'data') as string;
 			const meta = this.helpers.assertBinaryData(i, property);
 			const buffer = await this.helpers.getBinaryDataBuffer(i, property);
-			return { body: buffer, headers: { ...extraHeaders, 'Content-Type': meta.mimeType || 'application/octet-stream' } };
+			return {
+				body: buffer,
+				headers: { ...extraHeaders, 'Content-Type': meta.mimeType || 'application/octet-stream' },
+			};
 		}
 		case 'raw':
 			return {
 				body: this.getNodeParameter('rawBody', i, '') as string,
-				headers: { ...extraHeaders, 'Content-Type': (this.getNodeParameter('rawContentType', i, 'text/plain') as string) || 'text/plain' },
+				headers: {
+					...extraHeaders,
+					'Content-Type':
+						(this.getNodeParameter('rawContentType', i, 'text/plain') as string) || 'text/plain',
+				},
 			};
 		default:
 			throw new ParameterError(`Unknown body content type "${contentType}".`);

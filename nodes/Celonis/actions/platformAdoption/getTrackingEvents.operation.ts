@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { ParameterError } from '../../shared/parameters';
@@ -18,18 +23,28 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'STUDIO_ASSET',
 		required: true,
-		description: 'The tracking event type of the API path; Celonis documents STUDIO_ASSET (views, spaces, packages)',
+		description:
+			'The tracking event type of the API path; Celonis documents STUDIO_ASSET (views, spaces, packages)',
 	},
 	...exportFields({ window: true }),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['platformAdoption'], operation: ['getTrackingEvents'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['platformAdoption'], operation: ['getTrackingEvents'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
 			const type = String(this.getNodeParameter('eventType', i, 'STUDIO_ASSET')).trim();
-			if (!/^[A-Z0-9_]+$/i.test(type)) throw new ParameterError(`"Event Type" must be a type name such as STUDIO_ASSET (letters, digits, _), got ${JSON.stringify(type)}.`);
+			if (!/^[A-Z0-9_]+$/i.test(type))
+				throw new ParameterError(
+					`"Event Type" must be a type name such as STUDIO_ASSET (letters, digits, _), got ${JSON.stringify(type)}.`,
+				);
 			return await runExport.call(this, i, {
 				label: 'tracking events',
 				fileStem: `celonis-tracking-events-${type.toLowerCase()}`,

@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Login History',
 				value: 'getLoginHistory',
 				action: 'Get the login history',
-				description: 'Export authentication events (logins, logouts, failures): a time window or only new events since the last run',
+				description:
+					'Export authentication events (logins, logouts, failures): a time window or only new events since the last run',
 			},
 			{
 				name: 'Get Members',

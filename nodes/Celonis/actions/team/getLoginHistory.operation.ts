@@ -1,15 +1,25 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
 /** Login History (Team API, celonis-api.md §9.1): GET /api/external/authentication-events, pageNumber ≤ 200. */
-export const description = updateDisplayOptions({ show: { resource: ['team'], operation: ['getLoginHistory'] } }, exportFields({ incremental: true, window: true }));
+export const description = updateDisplayOptions(
+	{ show: { resource: ['team'], operation: ['getLoginHistory'] } },
+	exportFields({ incremental: true, window: true }),
+);
 
 export const LOGIN_COLUMNS = ['timestamp', 'authenticationEventType', 'email', 'success'] as const;
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
 			return await runExport.call(this, i, {

@@ -1,4 +1,9 @@
-import { updateDisplayOptions, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
 import { exportFields } from '../export/fields';
@@ -11,16 +16,31 @@ const properties: INodeProperties[] = [
 		name: 'includeInternal',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to include internal members (e.g. Celonis staff) besides the team\'s own users',
+		description:
+			"Whether to include internal members (e.g. Celonis staff) besides the team's own users",
 	},
 	...exportFields({}),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['team'], operation: ['getMembers'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['team'], operation: ['getMembers'] } },
+	properties,
+);
 
-export const MEMBER_COLUMNS = ['userId', 'nameAndEmail', 'userRole', 'status', 'lastLogin', 'inactivityPeriod', 'group'] as const;
+export const MEMBER_COLUMNS = [
+	'userId',
+	'nameAndEmail',
+	'userRole',
+	'status',
+	'lastLogin',
+	'inactivityPeriod',
+	'group',
+] as const;
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
 		try {
 			return await runExport.call(this, i, {
