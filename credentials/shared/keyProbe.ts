@@ -4,10 +4,10 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { normalizeTeamUrl } from '../../nodes/Celonis/shared/teamUrl';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../../nodes/Celonis/shared/teamUrl';
 import { authorizeForTeam } from './authorize';
-import { CelonisAuthError } from './errors';
-import { describeStatus, sendRaw } from './http';
+import { CelonisAuthError, type TeamTarget } from './errors';
+import { describeStatus, sendRaw, triedNote } from './http';
 
 export type KeyScheme = 'Bearer' | 'AppKey';
 
@@ -36,13 +36,19 @@ export function readKey(value: unknown, scheme: KeyScheme): string {
 	}
 	if (/[\r\n]/.test(key))
 		throw new CelonisAuthError('The key contains a line break. Paste it again as a single line.');
+	// Celonis keys are printable ASCII; anything else would be altered on its way into the header.
+	if (/[^\x21-\x7e]/.test(key)) {
+		throw new CelonisAuthError(
+			'The key contains a space or a character that is not printable ASCII (e.g. a typographic quote or an invisible character picked up while copying). Paste it again exactly as Celonis shows it.',
+		);
+	}
 	return key;
 }
 
-async function probe(helper: IHttpRequestHelper, origin: string, scheme: KeyScheme, key: string) {
-	return await sendRaw(helper, origin, {
+async function probe(helper: IHttpRequestHelper, team: TeamTarget, scheme: KeyScheme, key: string) {
+	return await sendRaw(helper, team, 'the key check', {
 		method: 'GET',
-		url: `${origin}/api/cloud/team`,
+		url: `${team.origin}/api/cloud/team`,
 		headers: { Authorization: `${scheme} ${key}`, Accept: 'application/json' },
 		json: true,
 	});
@@ -60,8 +66,9 @@ export async function checkStaticKey(
 	scheme: KeyScheme,
 ): Promise<string> {
 	const origin = normalizeTeamUrl(teamUrl);
+	const team: TeamTarget = { origin, schemeAssumed: !teamUrlHasScheme(teamUrl) };
 	const key = readKey(keyValue, scheme);
-	const response = await probe(helper, origin, scheme, key);
+	const response = await probe(helper, team, scheme, key);
 	const domain = (response.body as { domain?: unknown } | undefined)?.domain;
 
 	if (response.status === 200 && typeof domain === 'string' && domain !== '') return domain;
@@ -69,7 +76,7 @@ export async function checkStaticKey(
 	if (response.status === 403) return 'unknown';
 	if (response.status === 401) {
 		const other: KeyScheme = scheme === 'Bearer' ? 'AppKey' : 'Bearer';
-		const retry = await probe(helper, origin, other, key);
+		const retry = await probe(helper, team, other, key);
 		if (retry.status === 200 || retry.status === 403) {
 			return Promise.reject(
 				new CelonisAuthError(
@@ -87,12 +94,12 @@ export async function checkStaticKey(
 	}
 	if (response.status === 429) {
 		throw new CelonisAuthError(
-			`The team ${origin} is rate limiting requests (HTTP 429). Try again in a minute.`,
+			`The team ${origin} is rate limiting requests (HTTP 429)${triedNote(response)}. Try again in a minute.`,
 		);
 	}
 	if (response.status >= 500) {
 		throw new CelonisAuthError(
-			`The team ${origin} failed to answer (${describeStatus(response)}). Try again later.`,
+			`The team ${origin} failed to answer (${describeStatus(response)})${triedNote(response)}. Try again later.`,
 		);
 	}
 	throw new CelonisAuthError(

@@ -1,15 +1,18 @@
 import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
 
+import { describeRateLimitReset } from '../../nodes/Celonis/shared/rateLimit';
 import { assembleScopes, parseScopeString } from '../../nodes/Celonis/shared/scopes';
-import { normalizeTeamUrl } from '../../nodes/Celonis/shared/teamUrl';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../../nodes/Celonis/shared/teamUrl';
 import { CelonisAuthError, redact } from './errors';
-import { describeStatus, headerValue, sendRaw, type RawResponse } from './http';
+import { describeStatus, headerValue, sendRaw, triedNote, type RawResponse } from './http';
 
 export type ClientAuthMethod = 'clientSecretBasic' | 'clientSecretPost';
 
 export interface OAuthClientSettings {
 	origin: string;
+	/** No scheme was typed, so https:// was assumed (said when the server speaks plain http). */
+	schemeAssumed?: boolean;
 	clientId: string;
 	clientSecret: string;
 	authMethod: ClientAuthMethod;
@@ -27,6 +30,11 @@ export interface StoredToken extends IDataObject {
 
 /** Documented lifetime of a Celonis access token; used only when a token response omits `expires_in`. */
 const DEFAULT_LIFETIME_SECONDS = 899;
+/**
+ * Longest lifetime believed: a token claiming more (`expires_in: 1e20`) is treated as living a day, so an
+ * absurd answer can neither overflow a date nor keep a token forever.
+ */
+const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 const METHOD_LABEL: Record<ClientAuthMethod, string> = {
 	clientSecretBasic: 'Client Secret Basic',
 	clientSecretPost: 'Client Secret Post',
@@ -50,7 +58,14 @@ export function readClientSettings(
 		);
 	const authMethod: ClientAuthMethod =
 		credentials.authMethod === 'clientSecretPost' ? 'clientSecretPost' : 'clientSecretBasic';
-	return { origin, clientId, clientSecret, authMethod, scopes };
+	return {
+		origin,
+		schemeAssumed: !teamUrlHasScheme(credentials.teamUrl),
+		clientId,
+		clientSecret,
+		authMethod,
+		scopes,
+	};
 }
 
 /**
@@ -96,13 +111,18 @@ async function requestToken(
 	};
 	if (method === 'clientSecretBasic')
 		headers.Authorization = basicAuthorization(s.clientId, s.clientSecret);
-	return await sendRaw(helper, s.origin, {
-		method: 'POST',
-		url: `${s.origin}/oauth2/token`,
-		headers,
-		body: tokenRequestBody(s, method, scopes),
-		json: false,
-	});
+	return await sendRaw(
+		helper,
+		{ origin: s.origin, schemeAssumed: s.schemeAssumed === true },
+		'the token request',
+		{
+			method: 'POST',
+			url: `${s.origin}/oauth2/token`,
+			headers,
+			body: tokenRequestBody(s, method, scopes),
+			json: false,
+		},
+	);
 }
 
 function oauthError(response: RawResponse): { error?: string; description?: string } {
@@ -143,7 +163,10 @@ function toStoredToken(
 ): StoredToken {
 	const body = response.body as { access_token: string; expires_in?: unknown; scope?: unknown };
 	const lifetime = Number(body.expires_in);
-	const seconds = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEFAULT_LIFETIME_SECONDS;
+	const seconds =
+		Number.isFinite(lifetime) && lifetime > 0
+			? Math.min(lifetime, MAX_LIFETIME_SECONDS)
+			: DEFAULT_LIFETIME_SECONDS;
 	const granted = body.scope === undefined ? s.scopes : parseScopeString(body.scope);
 	return {
 		accessToken: body.access_token,
@@ -204,14 +227,17 @@ async function explainTokenFailure(
 		);
 	}
 	if (response.status === 429) {
-		const reset = headerValue(response.headers, 'x-ratelimit-reset');
+		const reset = describeRateLimitReset({
+			'x-ratelimit-reset': headerValue(response.headers, 'x-ratelimit-reset'),
+			'retry-after': headerValue(response.headers, 'retry-after'),
+		});
 		return new CelonisAuthError(
-			`The Celonis token endpoint is rate limiting this team (HTTP 429)${reset ? `; retry after ${reset}` : ''}.`,
+			`The Celonis token endpoint is rate limiting this team (HTTP 429)${triedNote(response)}${reset ? `; the limit resets in ${reset.inText} (${reset.at})` : ''}.`,
 		);
 	}
 	if (response.status >= 500) {
 		return new CelonisAuthError(
-			`The Celonis token endpoint failed (${describeStatus(response)}). Try again later.`,
+			`The Celonis token endpoint failed (${describeStatus(response)})${triedNote(response)}. Try again later.`,
 		);
 	}
 	return new CelonisAuthError(

@@ -22,15 +22,37 @@ export function isLoopbackHost(hostname: string): boolean {
 	);
 }
 
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Whether the user typed a scheme; without one, https:// is assumed. */
+export function teamUrlHasScheme(input: unknown): boolean {
+	return typeof input === 'string' && SCHEME.test(input.trim());
+}
+
+/**
+ * The text with the user-info part of every URL in it (`user:password@`) replaced by `***@`, so that a
+ * password typed into a URL never reaches a message, an item or a log. Also for text without a scheme,
+ * whose start is read as a host (as the team URL field does).
+ */
+export function withoutUserinfo(text: string): string {
+	const masked = text.replace(
+		/([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/gi,
+		(_m, scheme: string) => `${scheme}***@`,
+	);
+	return SCHEME.test(masked.trim()) ? masked : masked.replace(/^(\s*)[^/?#]*@/, '$1***@');
+}
+
 /** Returns the origin (`https://acme.eu-1.celonis.cloud`) of whatever team URL the user entered. */
 export function normalizeTeamUrl(input: unknown): string {
 	const raw = typeof input === 'string' ? input.trim() : '';
 	if (raw === '') throw new TeamUrlError(`Enter your Celonis team URL: ${EXAMPLE}.`);
 
-	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+	const withScheme = SCHEME.test(raw) ? raw : `https://${raw}`;
 	const url = URL.canParse(withScheme) ? new URL(withScheme) : undefined;
 	if (!url)
-		throw new TeamUrlError(`"${raw}" is not a valid URL. Enter your Celonis team URL: ${EXAMPLE}.`);
+		throw new TeamUrlError(
+			`"${withoutUserinfo(raw)}" is not a valid URL. Enter your Celonis team URL: ${EXAMPLE}.`,
+		);
 	if (url.username || url.password) {
 		throw new TeamUrlError(
 			'The team URL must not contain a user name or password. Enter only the address of your team, e.g. https://acme.eu-1.celonis.cloud.',

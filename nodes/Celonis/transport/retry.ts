@@ -1,6 +1,9 @@
 import type { IHttpRequestMethods } from 'n8n-workflow';
 
 import { describeNetworkCode } from '../shared/network';
+import { rateLimitWaitMs } from '../shared/rateLimit';
+
+export { rateLimitWaitMs };
 
 /** How the transport retries; every field is a node option the user can change. */
 export interface RetryPolicy {
@@ -40,28 +43,6 @@ export interface Failure {
 export type RetryDecision =
 	| { retry: true; waitMs: number; reason: string }
 	| { retry: false; reason?: string };
-
-/**
- * `x-ratelimit-reset` is documented both as seconds to wait and as a UTC date-time; `Retry-After` as
- * seconds or an HTTP date. Returns the wait in ms, or undefined when no header says.
- */
-export function rateLimitWaitMs(
-	headers: Record<string, string>,
-	now: number = Date.now(),
-): number | undefined {
-	for (const name of ['x-ratelimit-reset', 'retry-after']) {
-		const raw = headers[name]?.trim();
-		if (!raw) continue;
-		if (/^\d+(\.\d+)?$/.test(raw)) {
-			const n = Number(raw);
-			// An epoch timestamp (seconds) rather than a delay: anything after the year 2001.
-			return n > 1_000_000_000 ? Math.max(0, n * 1000 - now) : n * 1000;
-		}
-		const date = Date.parse(raw);
-		if (Number.isFinite(date)) return Math.max(0, date - now);
-	}
-	return undefined;
-}
 
 export function backoffMs(
 	attempt: number,
