@@ -11,7 +11,13 @@ const root = path.resolve(__dirname, '..');
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 const lock = path.join(root, 'package-lock.json');
 
-const installed = fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs;
+// A node_modules that is a symlink is a shared install (e.g. of another git worktree): `npm ci` would
+// empty it for everyone, so it is left to its owner.
+const shared =
+	fs.existsSync(path.join(root, 'node_modules')) &&
+	fs.lstatSync(path.join(root, 'node_modules')).isSymbolicLink();
+const installed =
+	shared || (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs);
 if (!installed) {
 	process.stderr.write('Installing dependencies (npm ci) …\n');
 	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -54,6 +54,8 @@ export interface CsvChunk {
 	rows: number;
 	/** MD5 of the bytes (hex), to recognise the chunk in the job's chunk list. */
 	md5: string;
+	/** The input items whose rows the chunk holds (first and last index), when it was made from items. */
+	items?: { from: number; to: number };
 }
 
 const PIECE_CHARS = 256 * 1024;

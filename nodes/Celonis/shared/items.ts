@@ -7,13 +7,43 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-/** What an item becomes when "Continue On Fail" is on: the message, never a stack or a credential. */
+/**
+ * What an item becomes when "Continue On Fail" is on: the message, never a stack or a credential, and
+ * what the operation had done before it failed (see withOutcome).
+ */
 export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
-	const e = error as { message?: string; description?: string | null; httpCode?: string | null };
+	const e = error as {
+		message?: string;
+		description?: string | null;
+		httpCode?: string | null;
+		context?: { outcome?: IDataObject };
+	};
 	const json: IDataObject = { error: e?.message ?? String(error) };
 	if (e?.description) json.description = e.description;
 	if (e?.httpCode) json.httpCode = e.httpCode;
+	if (e?.context?.outcome) Object.assign(json, e.context.outcome);
 	return { json, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * Adds to a failure what the operation had already done in Celonis (e.g. the batches that landed): a
+ * sentence in the error's description, and fields in the error item under "Continue On Fail".
+ */
+export function withOutcome(
+	node: INode,
+	error: unknown,
+	sentence: string,
+	outcome: IDataObject,
+): NodeApiError | NodeOperationError {
+	const nodeError = toNodeError(node, error);
+	nodeError.description = [nodeError.description, sentence].filter(Boolean).join(' ');
+	nodeError.context.outcome = outcome;
+	return nodeError;
+}
+
+/** Whether a failed request may still have taken effect in Celonis (sent, then its answer was lost). */
+export function errorMayHaveActed(error: unknown): boolean {
+	return (error as { context?: { mayHaveActed?: unknown } })?.context?.mayHaveActed === true;
 }
 
 /**

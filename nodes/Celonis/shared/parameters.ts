@@ -10,6 +10,21 @@ export class ParameterError extends Error {
 	}
 }
 
+/**
+ * The ID of a Celonis object chosen in a resource locator (or computed by an expression): letters, digits,
+ * - and _ only, so that it names one object and can never reshape the path it goes into.
+ */
+export function resourceIdOf(value: unknown, field: string, what: string): string {
+	const id = String(value ?? '').trim();
+	if (id === '') throw new ParameterError(`Choose a "${field}" from the list or enter its ID.`);
+	if (!/^[A-Za-z0-9_-]+$/.test(id)) {
+		throw new ParameterError(
+			`"${field}" is "${id.slice(0, 80)}", which is not a ${what} ID: an ID has only letters, digits, - and _. If it comes from an expression, check what the expression returns.`,
+		);
+	}
+	return id;
+}
+
 /** Parses a JSON parameter and, when it is invalid, says where: line, column and the text around it. */
 export function parseJsonParameter(value: unknown, field: string): unknown {
 	if (typeof value !== 'string') return value;

@@ -6,7 +6,7 @@ import type {
 
 import { hasUsableToken, usableUntilOf } from '../../../credentials/shared/oauthToken';
 import { assembleScopes, parseScopeString } from '../shared/scopes';
-import { normalizeTeamUrl } from '../shared/teamUrl';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../shared/teamUrl';
 
 export type CelonisContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -30,6 +30,8 @@ export interface TeamAuth {
 	/** Identifies the stored credential, to single-flight token refreshes across items. */
 	credentialKey: string;
 	origin: string;
+	/** The Team URL had no scheme, so https:// was assumed. */
+	schemeAssumed: boolean;
 	oauth?: {
 		/** What the credential asks for; what the token was granted once one was issued. */
 		requested: string[];
@@ -74,8 +76,10 @@ async function loadTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 	const credentialType = credentialTypeOf(authentication);
 	const credentials = (await ctx.getCredentials(credentialType)) as ICredentialDataDecryptedObject;
 	const origin = normalizeTeamUrl(credentials.teamUrl);
+	const schemeAssumed = !teamUrlHasScheme(credentials.teamUrl);
 	const credentialKey = `${credentialType}:${ctx.getNode().credentials?.[credentialType]?.id ?? origin}`;
-	if (authentication !== 'oAuth2') return { authentication, credentialType, credentialKey, origin };
+	if (authentication !== 'oAuth2')
+		return { authentication, credentialType, credentialKey, origin, schemeAssumed };
 
 	const tokenUsable = hasUsableToken(credentials);
 	const usableUntil = tokenUsable ? usableUntilOf(credentials) : 0;
@@ -84,6 +88,7 @@ async function loadTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 		credentialType,
 		credentialKey,
 		origin,
+		schemeAssumed,
 		oauth: {
 			requested: assembleScopes(credentials.scopes, credentials.customScopes),
 			granted: tokenUsable ? parseScopeString(credentials.grantedScopes) : undefined,

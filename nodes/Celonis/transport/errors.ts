@@ -1,7 +1,8 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { TeamAuth } from './authentication';
-import { describeNetworkCode } from '../shared/network';
+import { describeNetworkCode, neverSent } from '../shared/network';
+import { describeRateLimitReset } from '../shared/rateLimit';
 import { scopeRuleFor } from './requiredScopes';
 
 export interface HttpFailure {
@@ -9,6 +10,10 @@ export interface HttpFailure {
 	headers: Record<string, string>;
 	body: unknown;
 	networkCode?: string;
+	/** No answer within the request's timeout. */
+	timedOut?: boolean;
+	/** An https request that a plain-http server answered. */
+	plainHttp?: boolean;
 	/** The message of a failure that is not an HTTP answer (e.g. a credential that cannot authenticate). */
 	message?: string;
 }
@@ -60,6 +65,65 @@ export function describeErrorBody(body: unknown): string | undefined {
 	return text.trim() === '' ? undefined : text.trim();
 }
 
+const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+
+/**
+ * A request without an HTTP answer. When it never left (refused, host unknown) nothing happened in Celonis;
+ * when the connection broke or timed out after it was sent, a write may have taken effect, and the user
+ * must know that before running it again.
+ */
+function explainNoAnswer(
+	failure: HttpFailure,
+	request: RequestDescription,
+	retryNote: string,
+): { message: string; description: string } {
+	const target = `${request.method} ${request.path}`;
+	const { origin, schemeAssumed } = request.auth;
+	const host = new URL(origin).host;
+	if (failure.plainHttp) {
+		return {
+			message: schemeAssumed
+				? `https:// was assumed because the Team URL has no scheme, but the server at ${host} answered in plain http`
+				: `The server at ${origin} answered in plain http, not https`,
+			description: schemeAssumed
+				? `If this is a local emulator, enter http://${host} as the credential's Team URL.`
+				: `Check the credential's Team URL (https://<team>.<realm>.celonis.cloud); only a local emulator speaks plain http (http://${host}).`,
+		};
+	}
+	const sentAndLost = mayHaveActed(failure, request.method);
+	const acted = sentAndLost ? '; the request was sent; Celonis may have acted on it' : '';
+	const check = sentAndLost
+		? ' Check in Celonis whether it took effect before you run it again.'
+		: '';
+	if (failure.timedOut) {
+		const within =
+			request.timeoutMs !== undefined ? `within ${formatSeconds(request.timeoutMs)} s` : 'in time';
+		return {
+			message: `${target} timed out: Celonis did not answer ${within}${acted}`,
+			description: `Raise the option "Timeout" if Celonis needs longer for this call, or try again later.${check}${retryNote}`,
+		};
+	}
+	const what = describeNetworkCode(failure.networkCode);
+	if (sentAndLost) {
+		return {
+			message: `${target}: the request was sent; Celonis may have acted on it`,
+			description: `${capitalize(what)} before Celonis answered.${check}${retryNote}`,
+		};
+	}
+	return {
+		message: `Could not reach the Celonis team at ${origin}: ${what}`,
+		description: `Check the credential's Team URL and the network or proxy between n8n and Celonis.${retryNote}`,
+	};
+}
+
+function formatSeconds(ms: number): string {
+	return String(Math.round(ms / 100) / 10);
+}
+
+function capitalize(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function describeValidation(errors: unknown[]): string | undefined {
 	const lines = errors
 		.filter((e): e is IDataObject => typeof e === 'object' && e !== null)
@@ -89,6 +153,10 @@ export interface RequestDescription {
 	itemIndex?: number;
 	/** Why the transport stopped retrying, when it did. */
 	gaveUp?: string;
+	/** The request's timeout (ms), when one was set. */
+	timeoutMs?: number;
+	/** Why a redirect answer was not followed. */
+	redirectNotFollowed?: string;
 }
 
 /**
@@ -109,12 +177,24 @@ export function toNodeApiError(
 			? { response: safeBody(failure.body) }
 			: {}),
 	};
-	return new NodeApiError(node, payload, {
+	const error = new NodeApiError(node, payload, {
 		message: redactSecrets(message),
 		description: redactSecrets(description),
 		...(status !== undefined ? { httpCode: String(status) } : {}),
 		...(request.itemIndex !== undefined ? { itemIndex: request.itemIndex } : {}),
 	});
+	if (mayHaveActed(failure, request.method)) error.context.mayHaveActed = true;
+	return error;
+}
+
+/**
+ * Whether a failed write may still have taken effect in Celonis: it was sent, and then the answer was lost
+ * (broken connection, timeout) or a gateway answered 502/504 for a backend that may have processed it.
+ */
+export function mayHaveActed(failure: HttpFailure, method: string): boolean {
+	if (IDEMPOTENT_METHODS.includes(method.toUpperCase())) return false;
+	if (failure.status !== undefined) return failure.status === 502 || failure.status === 504;
+	return !failure.message && !failure.plainHttp && !neverSent({ code: failure.networkCode });
 }
 
 function safeBody(body: unknown): JsonObject | string {
@@ -146,10 +226,7 @@ function explain(
 
 	if (failure.status === undefined) {
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };
-		return {
-			message: `Could not reach the Celonis team at ${auth.origin}: ${describeNetworkCode(failure.networkCode)}`,
-			description: `Check the credential's Team URL and the network or proxy between n8n and Celonis.${retryNote}`,
-		};
+		return explainNoAnswer(failure, request, retryNote);
 	}
 	switch (failure.status) {
 		case 401:
@@ -195,23 +272,26 @@ function explain(
 				description: `The object is not in a state that allows this call.${detail}`,
 			};
 		case 429: {
-			const reset = failure.headers['x-ratelimit-reset'] ?? failure.headers['retry-after'];
+			const reset = describeRateLimitReset(failure.headers);
 			return {
-				message: `Rate limited by Celonis (HTTP 429) on ${target}${reset ? `; the limit resets in ${describeReset(reset)}` : ''}`,
+				message: `Rate limited by Celonis (HTTP 429) on ${target}${reset ? `; the limit resets in ${reset.inText} (${reset.at})` : ''}`,
 				description: `Run the workflow again after the reset, lower the node's concurrency, or raise "Max Total Wait" so the node waits for it.${retryNote}${detail}`,
 			};
 		}
 		default:
 			if (failure.status >= 500) {
+				const acted = mayHaveActed(failure, request.method)
+					? " The request reached Celonis' gateway, so Celonis may have acted on it: check before you run it again."
+					: '';
 				return {
 					message: `Celonis failed to answer ${target} (HTTP ${failure.status})`,
-					description: `This is a problem on the Celonis side; try again later.${retryNote}${detail}`,
+					description: `This is a problem on the Celonis side; try again later.${acted}${retryNote}${detail}`,
 				};
 			}
 			if (failure.status >= 300 && failure.status < 400) {
 				return {
 					message: `Celonis answered ${target} with a redirect (HTTP ${failure.status}) that was not followed`,
-					description: `Redirects to another origin are never followed with the credential.${detail}`,
+					description: `${request.redirectNotFollowed ?? 'Redirects to another origin are never followed with the credential.'}${detail}`,
 				};
 			}
 			return {
@@ -219,10 +299,4 @@ function explain(
 				description: `Check the request's parameters and body.${retryNote}`,
 			};
 	}
-}
-
-function describeReset(value: string): string {
-	return /^\d+(\.\d+)?$/.test(value.trim()) && Number(value) < 1_000_000_000
-		? `${value.trim()} s`
-		: `at ${value.trim()}`;
 }

@@ -11,6 +11,7 @@ export {
 	toFailure,
 	type CelonisRequestOptions,
 	type CelonisResponse,
+	type Reconciled,
 	type ResponseFormat,
 } from './request';
 export {

@@ -6,11 +6,12 @@ import {
 } from 'n8n-workflow';
 
 import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
-import { toNodeApiError, type HttpFailure } from './errors';
+import { toNodeApiError, type HttpFailure, type RequestDescription } from './errors';
 import { missingScopes, scopeRuleFor } from './requiredScopes';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { assertSafeHeaders, resolveTeamUrl } from './url';
 import { toNodeError } from '../shared/items';
+import { readNetworkFailure } from '../shared/network';
 import { waitUnlessCancelled } from '../shared/waiting';
 
 export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';
@@ -35,10 +36,16 @@ export interface CelonisRequestOptions {
 	/**
 	 * Makes a non-idempotent request (POST, PATCH) safe to retry after a 5xx or a broken connection, when
 	 * it may or may not have been processed: asked before every resend, it looks the outcome up (e.g. lists
-	 * a job's chunks) and returns the response to use when the request did land, or undefined to resend it.
+	 * a job's chunks) and says what it found (see Reconciled).
 	 */
-	reconcile?: () => Promise<CelonisResponse | undefined>;
+	reconcile?: (failure: HttpFailure) => Promise<Reconciled>;
 }
+
+/**
+ * What a reconcile hook found out about a request that may have landed: it did (the response to use),
+ * it did not ('resend'), or there is no way to tell ('give up': the failure is reported, nothing is resent).
+ */
+export type Reconciled = CelonisResponse | 'resend' | 'give up';
 
 export interface CelonisResponse<T = unknown> {
 	status: number;
@@ -87,6 +94,7 @@ export async function celonisRequest<T = unknown>(
 	let waitedMs = 0;
 	let redirects = 0;
 	let reauthenticated = false;
+	let redirectNotFollowed: string | undefined;
 	for (;;) {
 		const gateMs = rateLimitGateMs(auth);
 		if (gateMs > 0 && waitedMs + gateMs > policy.maxWaitMs) {
@@ -111,6 +119,15 @@ export async function celonisRequest<T = unknown>(
 			await waitUnlessCancelled(this, gateMs, 'the Celonis rate limit to reset');
 			waitedMs += gateMs;
 		}
+		const describe = (gaveUp?: string): RequestDescription => ({
+			method: options.method,
+			path: url.pathname,
+			auth,
+			itemIndex: options.itemIndex,
+			gaveUp,
+			timeoutMs: options.timeout,
+			redirectNotFollowed,
+		});
 		try {
 			const body = options.makeBody ? await options.makeBody() : options.body;
 			return await send<T>(this, auth, url, options, body);
@@ -124,7 +141,9 @@ export async function celonisRequest<T = unknown>(
 				location
 			) {
 				const next = sameOriginRedirect(auth.origin, url, location);
-				if (next && redirects++ < MAX_REDIRECTS && ['GET', 'HEAD'].includes(options.method)) {
+				redirectNotFollowed = redirectRefusal(failure.status, options, next, redirects);
+				if (next && redirectNotFollowed === undefined) {
+					redirects++;
 					url = next;
 					continue;
 				}
@@ -154,21 +173,21 @@ export async function celonisRequest<T = unknown>(
 				attempt++;
 				// A 429 was not processed; anything else may have been: look before sending it again.
 				if (options.reconcile && failure.status !== 429) {
-					const landed = await options.reconcile();
-					if (landed) return landed as CelonisResponse<T>;
+					const found = await options.reconcile(failure);
+					if (found === 'give up')
+						throw toNodeApiError(
+							node,
+							failure,
+							describe(attempt > 1 ? decision.reason : undefined),
+						);
+					if (found !== 'resend') return found as CelonisResponse<T>;
 				}
 				continue;
 			}
 			if (options.neverError && failure.status !== undefined) {
 				return { status: failure.status, headers: failure.headers, body: failure.body as T };
 			}
-			throw toNodeApiError(node, failure, {
-				method: options.method,
-				path: url.pathname,
-				auth,
-				itemIndex: options.itemIndex,
-				gaveUp: attempt > 0 ? decision.reason : undefined,
-			});
+			throw toNodeApiError(node, failure, describe(attempt > 0 ? decision.reason : undefined));
 		}
 	}
 }
@@ -373,18 +392,8 @@ function isProbablyText(buffer: Buffer): boolean {
 }
 
 export function toFailure(error: unknown): HttpFailure {
-	const e = error as {
-		cause?: unknown;
-		response?: unknown;
-		httpCode?: unknown;
-		code?: unknown;
-		message?: string;
-	};
-	const cause = (e?.cause ?? {}) as {
-		response?: unknown;
-		code?: unknown;
-		cause?: { code?: unknown };
-	};
+	const e = error as { cause?: unknown; response?: unknown; message?: string };
+	const cause = (e?.cause ?? {}) as { response?: unknown };
 	const response = (cause.response ?? e.response) as
 		| {
 				status?: number;
@@ -395,19 +404,47 @@ export function toFailure(error: unknown): HttpFailure {
 		  }
 		| undefined;
 	const status = response?.status ?? response?.statusCode;
-	const networkCode = [cause.code, e.code, cause.cause?.code].find(
-		(c): c is string => typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c),
-	);
 	if (status !== undefined) {
 		const headers = normalizeHeaders(response?.headers);
 		return { status, headers, body: decodeBody(response?.data ?? response?.body, headers, 'auto') };
 	}
+	const network = readNetworkFailure(error);
+	const known = network.code !== undefined || network.timedOut;
 	return {
 		headers: {},
 		body: undefined,
-		networkCode,
-		message: networkCode ? undefined : e?.message,
+		networkCode: network.code,
+		timedOut: network.timedOut,
+		plainHttp: network.plainHttp,
+		message: known ? undefined : e?.message,
 	};
+}
+
+/**
+ * Why a redirect on the team is not followed, or undefined to follow it. GET and HEAD follow any; other
+ * methods only 307 and 308, which keep the method and body (a 301/302/303 turns them into a GET), and only
+ * when the body can be sent again.
+ */
+function redirectRefusal(
+	status: number,
+	options: CelonisRequestOptions,
+	next: URL | undefined,
+	redirects: number,
+): string | undefined {
+	if (!next) return 'Redirects to another origin are never followed with the credential.';
+	if (redirects >= MAX_REDIRECTS) return `It was the ${MAX_REDIRECTS + 1}th redirect in a row.`;
+	if (['GET', 'HEAD'].includes(options.method)) return undefined;
+	if (status !== 307 && status !== 308) {
+		return `A ${status} redirect would turn the ${options.method} into a GET and drop its body, so it was not followed. Send the request to ${next.pathname} directly.`;
+	}
+	if (!options.makeBody && isStream(options.body)) {
+		return `The body is a stream that can be sent only once, so the ${options.method} could not be repeated at ${next.pathname}. Send the request there directly.`;
+	}
+	return undefined;
+}
+
+function isStream(body: unknown): boolean {
+	return typeof (body as { pipe?: unknown } | undefined)?.pipe === 'function';
 }
 
 function sameOriginRedirect(origin: string, from: URL, location: string): URL | undefined {

@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
-import { ParameterError } from '../../shared/parameters';
+import { resourceIdOf } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
 import { dataPoolLocator, poolIdOf } from '../dataPush/common';
 import { pollUntilDone, waitParameters } from '../../shared/waiting';
@@ -66,11 +66,11 @@ export async function execute(
 		try {
 			const started = Date.now();
 			const poolId = poolIdOf(this, i);
-			const jobId = String(
-				this.getNodeParameter('dataJob', i, '', { extractValue: true }) ?? '',
-			).trim();
-			if (jobId === '')
-				throw new ParameterError('Choose a "Data Job" from the list or enter its ID.');
+			const jobId = resourceIdOf(
+				this.getNodeParameter('dataJob', i, '', { extractValue: true }),
+				'Data Job',
+				'data job',
+			);
 			const mode = this.getNodeParameter('mode', i, 'DELTA') as string;
 			const statusPath = `/integration/api/pools/${encodeURIComponent(poolId)}/jobs/${encodeURIComponent(jobId)}`;
 			const status = async () =>

@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem, toNodeError } from '../../shared/items';
-import { ParameterError } from '../../shared/parameters';
+import { ParameterError, resourceIdOf } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
 import { dataPoolLocator, poolIdOf, splitNames } from '../dataPush/common';
 import { pollUntilDone, waitParameters } from '../../shared/waiting';
@@ -86,11 +86,11 @@ export async function execute(
 		try {
 			const started = Date.now();
 			const poolId = poolIdOf(this, i);
-			const modelId = String(
-				this.getNodeParameter('dataModel', i, '', { extractValue: true }) ?? '',
-			).trim();
-			if (modelId === '')
-				throw new ParameterError('Choose a "Data Model" from the list or enter its ID.');
+			const modelId = resourceIdOf(
+				this.getNodeParameter('dataModel', i, '', { extractValue: true }),
+				'Data Model',
+				'data model',
+			);
 			const base = `/integration/api/v1/data-pools/${encodeURIComponent(poolId)}/data-models/${encodeURIComponent(modelId)}`;
 			const reloadType = this.getNodeParameter('reloadType', i, 'complete') as string;
 			const lastLoad = async () =>

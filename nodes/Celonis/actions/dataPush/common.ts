@@ -8,7 +8,7 @@ import {
 
 import { COLUMN_TYPES, type ColumnOverride } from '../../shared/columns';
 import { errorItem, toNodeError } from '../../shared/items';
-import { ParameterError } from '../../shared/parameters';
+import { ParameterError, resourceIdOf } from '../../shared/parameters';
 import { deleteJob, type CallOptions } from './jobApi';
 
 export const dataPoolLocator: INodeProperties = {
@@ -231,11 +231,11 @@ export function validateTableName(raw: unknown): string {
 }
 
 export function poolIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
-	const id = String(
-		ctx.getNodeParameter('dataPool', itemIndex, '', { extractValue: true }) ?? '',
-	).trim();
-	if (id === '') throw new ParameterError('Choose a "Data Pool" from the list or enter its ID.');
-	return id;
+	return resourceIdOf(
+		ctx.getNodeParameter('dataPool', itemIndex, '', { extractValue: true }),
+		'Data Pool',
+		'data pool',
+	);
 }
 
 export function splitNames(raw: unknown): string[] {

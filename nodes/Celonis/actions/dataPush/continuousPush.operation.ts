@@ -2,6 +2,7 @@ import {
 	updateDisplayOptions,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
@@ -10,8 +11,13 @@ import { MAX_VARCHAR_LENGTH } from '../../shared/columns';
 import type { CsvChunk } from '../../shared/csv';
 import { ParameterError } from '../../shared/parameters';
 import { celonisRequest } from '../../transport';
+import { errorMayHaveActed, withOutcome } from '../../shared/items';
 import {
-	callOptionsOf,
+	retryOptionProperties,
+	retryPolicyOf,
+	type RetryOptionValues,
+} from '../../shared/retryOptions';
+import {
 	chunkBytesOf,
 	dataPoolLocator,
 	MAX_CHUNK_BYTES,
@@ -62,6 +68,7 @@ const properties: INodeProperties[] = [
 				description: 'Identifies the pushing client in Celonis',
 			},
 			{ displayName: 'Data Connection ID', name: 'connectionId', type: 'string', default: '' },
+			...retryOptionProperties('batch upload'),
 			{
 				displayName: 'Primary Keys',
 				name: 'primaryKeys',
@@ -90,14 +97,27 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-interface ContinuousOptions extends PushOptions {
+interface ContinuousOptions extends PushOptions, RetryOptionValues {
 	clientId?: string;
 	primaryKeys?: string;
+}
+
+/** One upload: a CSV batch of items, or one item's file. */
+interface Batch {
+	blob: Blob;
+	fileName: string;
+	rows: number | null;
+	items: { from: number; to: number };
 }
 
 /**
  * Continuous Data Push (celonis-api.md §6): files to `/continuous-batch-processing/api/v1/{pool}/items`;
  * Celonis buffers them and loads them into the table on its next flush.
+ *
+ * Each batch is its own upload and lands on its own, so a failure reports which batches (rows, items)
+ * landed before it. Resending a batch is safe when Primary Keys are set (rows are upserted by key) or when
+ * Celonis said it did not take it (429, 503); an answer lost after sending is not resent without keys, as
+ * the batch may have landed and would then land twice.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -110,7 +130,6 @@ export async function execute(
 		const source = this.getNodeParameter('source', 0, 'items') as string;
 		const options = this.getNodeParameter('options', 0, {}) as ContinuousOptions;
 		const keys = splitNames(options.primaryKeys);
-		const call = callOptionsOf(options);
 		const qs: IDataObject = {
 			targetName: table,
 			clientId: options.clientId || 'n8n-nodes-celonis',
@@ -118,28 +137,32 @@ export async function execute(
 			...(keys.length ? { primaryKeys: keys.join(',') } : {}),
 			...(options.upsertStrategy ? { upsertStrategy: options.upsertStrategy } : {}),
 		};
-		const uploads: IDataObject[] = [];
-		let bytes = 0;
-		const send = async (blob: Blob, fileName: string) => {
-			const response = await celonisRequest.call(this, {
-				method: 'POST',
-				path: `/continuous-batch-processing/api/v1/${encodeURIComponent(poolId)}/items`,
-				qs,
-				makeBody: () => {
-					const form = new FormData();
-					form.append('file', blob, fileName);
-					return form;
-				},
-				responseFormat: 'json',
-				retry: { maxWaitMs: call.maxWaitMs },
-			});
-			uploads.push((response.body ?? {}) as IDataObject);
-			bytes += blob.size;
+		const landed = new BatchProgress(this.getNode(), items.length, keys.length > 0);
+		const send = async (batch: Batch) => {
+			try {
+				const response = await celonisRequest.call(this, {
+					method: 'POST',
+					path: `/continuous-batch-processing/api/v1/${encodeURIComponent(poolId)}/items`,
+					qs,
+					makeBody: () => {
+						const form = new FormData();
+						form.append('file', batch.blob, batch.fileName);
+						return form;
+					},
+					responseFormat: 'json',
+					retry: { ...retryPolicyOf(options), retryNonIdempotent: keys.length > 0 },
+					// Without keys a resend appends the rows again: only when Celonis said it did not take the batch.
+					...(keys.length > 0
+						? {}
+						: { reconcile: async (failure) => (failure.status === 503 ? 'resend' : 'give up') }),
+				});
+				landed.add(batch, (response.body ?? {}) as IDataObject);
+			} catch (error) {
+				throw landed.report(error, batch);
+			}
 		};
 
-		let rows: number | null = 0;
 		if (source === 'file') {
-			rows = null;
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 			if (options.fallbackVarcharLength) qs.fallbackVarcharLength = options.fallbackVarcharLength;
 			for (let i = 0; i < items.length; i++) {
@@ -152,16 +175,17 @@ export async function execute(
 						`[item ${i}] The file has ${buffer.length} bytes; Celonis accepts files below 1 GB.`,
 					);
 				const type = detectFileType(buffer, meta, 'auto', property, i);
-				await send(
-					new Blob([buffer]),
-					meta.fileName ?? (type === 'CSV' ? 'items.csv' : 'items.parquet'),
-				);
+				await send({
+					blob: new Blob([buffer]),
+					fileName: meta.fileName ?? (type === 'CSV' ? 'items.csv' : 'items.parquet'),
+					rows: null,
+					items: { from: i, to: i },
+				});
 			}
 		} else {
 			const chunkBytes = chunkBytesOf(options);
 			const { schema, columns } = prepareRows(items, options, keys, []);
-			rows = schema.rows;
-			if (rows > 0) {
+			if (schema.rows > 0) {
 				const longest = Math.max(0, ...columns.map((c) => c.fieldLength ?? 0));
 				qs.fallbackVarcharLength =
 					options.fallbackVarcharLength || Math.min(MAX_VARCHAR_LENGTH, longest || 80);
@@ -169,7 +193,13 @@ export async function execute(
 					items,
 					columns,
 					chunkBytes,
-					async (chunk: CsvChunk) => await send(chunk.blob, `items-${chunk.index + 1}.csv`),
+					async (chunk: CsvChunk) =>
+						await send({
+							blob: chunk.blob,
+							fileName: `items-${chunk.index + 1}.csv`,
+							rows: chunk.rows,
+							items: chunk.items!,
+						}),
 					() => false,
 				);
 			}
@@ -177,11 +207,77 @@ export async function execute(
 		return {
 			poolId,
 			table,
-			rows,
-			uploads: uploads.length,
-			bytes,
-			responses: uploads,
+			rows: source === 'file' ? null : landed.rows,
+			uploads: landed.batches,
+			bytes: landed.bytes,
+			responses: landed.responses,
 			durationMs: Date.now() - started,
 		};
 	});
+}
+
+/** What has landed so far, and how a failure is reported against it. */
+class BatchProgress {
+	batches = 0;
+	rows = 0;
+	bytes = 0;
+	readonly responses: IDataObject[] = [];
+	private lastItem = -1;
+
+	constructor(
+		private readonly node: INode,
+		private readonly itemCount: number,
+		private readonly idempotent: boolean,
+	) {}
+
+	add(batch: Batch, response: IDataObject): void {
+		this.batches++;
+		this.rows += batch.rows ?? 0;
+		this.bytes += batch.blob.size;
+		this.responses.push(response);
+		this.lastItem = batch.items.to;
+	}
+
+	/** The error of a failed batch, with what landed before it in its description and error item. */
+	report(error: unknown, failed: Batch): Error {
+		const mayHaveLanded = errorMayHaveActed(error);
+		const range = (from: number, to: number) =>
+			from === to ? `item ${from}` : `items ${from}–${to}`;
+		const before =
+			this.batches === 0
+				? 'No batch had landed before the failure.'
+				: `${this.batches} batch${this.batches === 1 ? '' : 'es'} (${this.rows} rows, ${range(0, this.lastItem)}) had landed in Celonis before the failure.`;
+		const failedText = `batch ${this.batches + 1} (${range(failed.items.from, failed.items.to)})`;
+		const rest =
+			failed.items.to + 1 < this.itemCount
+				? ` ${capitalize(range(failed.items.to + 1, this.itemCount - 1))} were not sent.`
+				: '';
+		const outcomeOfFailed = mayHaveLanded
+			? `${capitalize(failedText)} may have landed: its answer was lost, so it was not sent again (it would land twice if it had).`
+			: `${capitalize(failedText)} did not land.`;
+		const advice = this.idempotent
+			? ' With Primary Keys set, running the workflow again updates the rows that landed instead of adding them twice.'
+			: mayHaveLanded
+				? ' Before running again, check the table in Celonis, or set "Primary Keys" so that a resend updates rows instead of adding them.'
+				: ' Running the workflow again sends every item again, and rows that landed would be added twice: push only the items that did not land, or set "Primary Keys" so that rows are updated instead.';
+		const sentence = `${before} ${outcomeOfFailed}${rest}${advice}`;
+		return withOutcome(this.node, error, sentence, {
+			landed: {
+				batches: this.batches,
+				rows: this.rows,
+				...(this.batches > 0 ? { items: { from: 0, to: this.lastItem } } : {}),
+			},
+			[mayHaveLanded ? 'mayHaveLanded' : 'notLanded']: {
+				batch: this.batches + 1,
+				items: failed.items,
+			},
+			...(rest
+				? { notSent: { items: { from: failed.items.to + 1, to: this.itemCount - 1 } } }
+				: {}),
+		});
+	}
+}
+
+function capitalize(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -7,8 +7,9 @@ import {
 } from 'n8n-workflow';
 
 import type { CsvChunk } from '../../shared/csv';
+import { describeRateLimitReset } from '../../shared/rateLimit';
 import { pollUntilDone } from '../../shared/waiting';
-import { celonisRequest, describeErrorBody, type CelonisResponse } from '../../transport';
+import { celonisRequest, describeErrorBody, type Reconciled } from '../../transport';
 
 /** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
 export const jobsPath = (poolId: string) =>
@@ -49,21 +50,45 @@ export interface CallOptions {
 const retryOf = (o: CallOptions) => (o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {});
 
 /**
- * Creates a job. A lost answer is retried: at worst that leaves an empty NEW job behind, which never runs
- * and holds no data.
+ * Creates a job exactly once. When the answer is lost (the job may exist), the pool's jobs are compared
+ * with those listed before: one new NEW job for this table is ours and is adopted; none means the create
+ * never landed and it is sent again; several (another run creating jobs for the same table at the same
+ * moment) cannot be told apart, so nothing is resent or adopted and the error names them.
  */
 export async function createJob(
 	ctx: IExecuteFunctions,
 	settings: JobSettings,
 	o: CallOptions = {},
 ): Promise<DataPushJob> {
+	// The jobs that were there before: none of them can be the one this call creates.
+	const before = new Set((await listJobs(ctx, settings.dataPoolId, o)).map((j) => j.id));
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: `${jobsPath(settings.dataPoolId)}/`,
 		body: settings,
 		responseFormat: 'json',
 		itemIndex: o.itemIndex,
-		retry: { ...retryOf(o), retryNonIdempotent: true },
+		retry: retryOf(o),
+		reconcile: async (): Promise<Reconciled> => {
+			const candidates = (await listJobs(ctx, settings.dataPoolId, o)).filter(
+				(j) =>
+					!before.has(j.id) &&
+					j.status === 'NEW' &&
+					j.targetName === settings.targetName &&
+					(j.type === undefined || j.type === settings.type),
+			);
+			if (candidates.length === 1) return { status: 200, headers: {}, body: candidates[0] };
+			if (candidates.length === 0) return 'resend';
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The answer to creating a data push job for table "${settings.targetName}" was lost, and the pool now holds ${candidates.length} new jobs for that table (${candidates.map((j) => j.id).join(', ')}): which one this run created cannot be told`,
+				{
+					itemIndex: o.itemIndex,
+					description:
+						'Another run may be pushing into the same table right now. Nothing was uploaded. Check the jobs with "Get Many Jobs", delete the empty NEW ones with "Delete Job", and run the workflow again.',
+				},
+			);
+		},
 	});
 	const job = response.body as DataPushJob;
 	if (!job || typeof job.id !== 'string') {
@@ -187,38 +212,18 @@ export async function uploadChunk(
 		retry: retryOf(o),
 		...(md5
 			? {
-					reconcile: async (): Promise<CelonisResponse | undefined> => {
+					reconcile: async (): Promise<Reconciled> => {
 						const same = (await listChunks(ctx, poolId, jobId, o)).filter((c) =>
 							checksumMatches(c.checksum, md5),
 						);
 						return same.length > before
 							? { status: 200, headers: {}, body: same[same.length - 1] }
-							: undefined;
+							: 'resend';
 					},
 				}
 			: {}),
 	});
 	return (response.body && typeof response.body === 'object' ? response.body : {}) as IDataObject;
-}
-
-/** When a 429's reset is, as a readable moment. */
-export function describeResetAt(
-	headers: Record<string, string>,
-	now: number = Date.now(),
-): { at: string; inText: string; seconds: number } | undefined {
-	const raw = (headers['x-ratelimit-reset'] ?? headers['retry-after'])?.trim();
-	if (!raw) return undefined;
-	let ms: number;
-	if (/^\d+(\.\d+)?$/.test(raw)) {
-		const n = Number(raw);
-		ms = n > 1_000_000_000 ? n * 1000 : now + n * 1000;
-	} else {
-		ms = Date.parse(raw);
-		if (!Number.isFinite(ms)) return undefined;
-	}
-	const seconds = Math.max(0, Math.round((ms - now) / 1000));
-	const inText = seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
-	return { at: `${new Date(ms).toISOString().slice(11, 19)} UTC`, inText, seconds };
 }
 
 /**
@@ -242,7 +247,7 @@ export async function executeJob(
 		neverError: true,
 		reconcile: async () => {
 			const job = await getJob(ctx, poolId, jobId, o);
-			return job.status !== 'NEW' ? { status: 200, headers: {}, body: '' } : undefined;
+			return job.status !== 'NEW' ? { status: 200, headers: {}, body: '' } : 'resend';
 		},
 	});
 	if (response.status < 400) return;
@@ -253,7 +258,7 @@ export async function executeJob(
 		httpCode: String(response.status),
 	};
 	if (response.status === 429) {
-		const reset = describeResetAt(response.headers);
+		const reset = describeRateLimitReset(response.headers);
 		const limit = response.headers['x-ratelimit-limit'];
 		const hourly = !reset || reset.seconds > 60;
 		throw new NodeApiError(node, payload, {

@@ -155,18 +155,6 @@ export function prepareRows(
 		}
 	}
 	if (schema.rows === 0) return { schema, columns: [], warnings: [] };
-	if (schema.columns.length === 1) {
-		// With one column a null is an empty CSV line, which CSV readers skip: the row would be lost.
-		const [only] = schema.columns;
-		const at = items.findIndex(
-			({ json }) => hasFields(json) && (json[only] === null || json[only] === undefined),
-		);
-		if (at >= 0) {
-			throw new ParameterError(
-				`[item ${at}] "${only}" is empty (null), and it is the only column: its CSV line would be empty and Celonis skips empty lines, so the row would be lost. Give it a value, or push a second column (e.g. a load timestamp).`,
-			);
-		}
-	}
 	for (const k of keys) {
 		if (!schema.columns.includes(k)) {
 			throw new ParameterError(
@@ -180,6 +168,18 @@ export function prepareRows(
 			`[item ${list[0]}] The key column "${k}" has no value in ${list.length} of ${schema.rows} items (items ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}). ` +
 				'Rows are matched by their keys: give every item a value for each key column, or remove the items without one (e.g. with the Filter node).',
 		);
+	}
+	if (schema.columns.length === 1) {
+		// With one column a null is an empty CSV line, which CSV readers skip: the row would be lost.
+		const [only] = schema.columns;
+		const at = items.findIndex(
+			({ json }) => hasFields(json) && (json[only] === null || json[only] === undefined),
+		);
+		if (at >= 0) {
+			throw new ParameterError(
+				`[item ${at}] "${only}" is empty (null), and it is the only column: its CSV line would be empty and Celonis skips empty lines, so the row would be lost. Give it a value, or push a second column (e.g. a load timestamp).`,
+			);
+		}
 	}
 	const { columns, warnings } = schema.build(overrides, keys);
 	return { schema, columns, warnings };
@@ -205,6 +205,9 @@ export async function produceCsvChunks(
 			`"Chunk Size (MB)" is too small: the header row alone has ${headerBytes} bytes.`,
 		);
 	const chunker = new CsvChunker(writer.header, chunkBytes);
+	// Which items each chunk holds, so a failure can say which items landed.
+	let first = -1;
+	let previous = -1;
 	for (let i = 0; i < items.length; i++) {
 		const row = items[i].json;
 		if (!hasFields(row)) continue;
@@ -217,12 +220,17 @@ export async function produceCsvChunks(
 			);
 		}
 		const done = chunker.add(record);
-		if (done) await sink(done);
+		if (first < 0) first = i;
+		if (done) {
+			await sink({ ...done, items: { from: first, to: previous } });
+			first = i;
+		}
 		// Let uploads in flight make progress while the next chunk is built.
 		else if ((i & 8191) === 0 && busy()) await sleep(0);
+		previous = i;
 	}
 	const last = chunker.finish();
-	if (last) await sink(last);
+	if (last) await sink({ ...last, items: { from: first, to: previous } });
 }
 
 /** Push Items to Table and Delete Rows: items → CSV chunks → one data push job. */
