@@ -38,11 +38,7 @@ export function authorizeForTeam(
 		if (name.toLowerCase() === 'host') refuseForeignHostHeader(headers[name], origin);
 	}
 	if (authorization !== undefined) headers.Authorization = authorization;
-	const url =
-		(requestOptions as IHttpRequestOptions & { uri?: string }).url ??
-		(requestOptions as { uri?: string }).uri ??
-		'';
-	const baseURL = requestOptions.baseURL ?? (isAbsolute(url) ? undefined : origin);
+	const baseURL = requestOptions.baseURL ?? (isAbsolute(legacyUrl) ? undefined : origin);
 	return {
 		...requestOptions,
 		...(baseURL ? { baseURL } : {}),
