@@ -15,7 +15,7 @@ import {
 	hasUsableToken,
 	readClientSettings,
 } from './shared/oauthToken';
-import { CELONIS_ICON, teamUrlProperty } from './shared/properties';
+import { CELONIS_ICON, teamTestRequest, teamUrlProperty } from './shared/properties';
 
 const hidden = (name: string, displayName: string): INodeProperties => ({
 	displayName,
@@ -131,7 +131,5 @@ export class CelonisOAuth2Api implements ICredentialType {
 		return authorizeForTeam(credentials.teamUrl, requestOptions, authorization);
 	}
 
-	test: ICredentialTestRequest = {
-		request: { method: 'GET', url: '/.well-known/openid-configuration' },
-	};
+	test: ICredentialTestRequest = teamTestRequest('/.well-known/openid-configuration');
 }

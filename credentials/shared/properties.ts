@@ -29,10 +29,25 @@ export const CELONIS_ICON: Icon = {
 	dark: 'file:../icons/celonis.dark.svg',
 };
 
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
 /**
- * The credential test: n8n runs preAuthentication first (the key check or the token request, which
- * produce the precise messages), then this request, which content-cli and pycelonis also use as probe.
+ * A credential test asks the team itself: n8n runs preAuthentication first (the key check or the token
+ * request, which produce the precise messages), then this request. It follows no redirect, so that it
+ * tests the team and nothing it points to, and says plainly when the team answers with one.
  */
-export const keyTestRequest: ICredentialTestRequest = {
-	request: { method: 'GET', url: '/api/cloud/team' },
-};
+export function teamTestRequest(url: string): ICredentialTestRequest {
+	return {
+		request: { method: 'GET', url, disableFollowRedirect: true },
+		rules: REDIRECT_STATUSES.map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message: `The team answered the credential test with a redirect (HTTP ${value}) instead of answering ${url}. Check that the Team URL is the address of your team, e.g. https://acme.eu-1.celonis.cloud.`,
+			},
+		})),
+	};
+}
+
+/** The key credentials' test: content-cli and pycelonis also use `GET /api/cloud/team` as probe. */
+export const keyTestRequest: ICredentialTestRequest = teamTestRequest('/api/cloud/team');
