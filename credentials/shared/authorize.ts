@@ -1,6 +1,6 @@
 import { isDomainAllowed, type IHttpRequestOptions } from 'n8n-workflow';
 
-import { normalizeTeamUrl } from '../../nodes/Celonis/shared/teamUrl';
+import { normalizeTeamUrl, withoutUserinfo } from '../../nodes/Celonis/shared/teamUrl';
 import { CelonisAuthError } from './errors';
 
 /**
@@ -22,7 +22,7 @@ export function authorizeForTeam(
 	// `https:evil.com` resolves against the team for WHATWG URL, but to evil.com for some HTTP clients: refuse it.
 	if (/^[a-z][a-z0-9+.-]*:(?!\/\/)/i.test(legacyUrl.trim())) {
 		throw new CelonisAuthError(
-			`"${legacyUrl}" is not a usable URL: after the scheme it needs "//" and a host. Use a path on the team (e.g. /integration/api/pools) or the full team URL.`,
+			`"${withoutUserinfo(legacyUrl)}" is not a usable URL: after the scheme it needs "//" and a host. Use a path on the team (e.g. /integration/api/pools) or the full team URL.`,
 		);
 	}
 	const target = targetOrigin(requestOptions, origin);

@@ -1,4 +1,10 @@
-import { isLoopbackHost, normalizeTeamUrl, TeamUrlError } from '../../nodes/Celonis/shared/teamUrl';
+import {
+	isLoopbackHost,
+	normalizeTeamUrl,
+	TeamUrlError,
+	withoutUserinfo,
+} from '../../nodes/Celonis/shared/teamUrl';
+import { resolveTeamUrl } from '../../nodes/Celonis/transport/url';
 
 describe('normalizeTeamUrl', () => {
 	it.each([
@@ -51,5 +57,33 @@ describe('normalizeTeamUrl', () => {
 		expect(
 			['10.0.0.1', '128.0.0.1', 'localhost.com', 'acme.eu-1.celonis.cloud'].some(isLoopbackHost),
 		).toBe(false);
+	});
+});
+
+describe('a user name or password typed into a URL never reaches a message', () => {
+	it.each([
+		['https://admin:Sup3r secret!@acme.eu-1.celonis cloud', 'https://***@acme.eu-1.celonis cloud'],
+		['admin:Sup3r@acme .eu-1.celonis.cloud', '***@acme .eu-1.celonis.cloud'],
+		['https://u:p@ss w@host/x@y', 'https://***@host/x@y'],
+		['see https://u:p@h.com and http://x:y@z/q', 'see https://***@h.com and http://***@z/q'],
+		[
+			'https://acme.eu-1.celonis.cloud/path@x?q=a@b',
+			'https://acme.eu-1.celonis.cloud/path@x?q=a@b',
+		],
+	])('%s', (typed, shown) => {
+		expect(withoutUserinfo(typed)).toBe(shown);
+	});
+
+	it('not in the team URL errors, nor in the path errors of the generic request', () => {
+		for (const typed of ['https://admin:Sup3r secret@acme eu', 'admin:Sup3r secret@acme eu']) {
+			expect(() => normalizeTeamUrl(typed)).toThrow(/is not a valid URL/);
+			expect(() => normalizeTeamUrl(typed)).not.toThrow(/Sup3r|admin/);
+		}
+		expect(() =>
+			resolveTeamUrl('https://acme.eu-1.celonis.cloud', 'https:admin:Sup3r@x'),
+		).not.toThrow(/Sup3r/);
+		expect(() =>
+			resolveTeamUrl('https://acme.eu-1.celonis.cloud', 'https://admin:Sup3r@a b/c'),
+		).toThrow(/\*\*\*@a b/);
 	});
 });
