@@ -94,6 +94,26 @@ describe('a POST whose answer was lost', () => {
 		expect(tableRows(ctx.emu, table)).toEqual(rows);
 	});
 
+	it('even when it may not retry (no wait allowed), the job the lost attempt made is adopted, not left behind', async () => {
+		const { engine, creds } = await engineWith(ctx.emu);
+		const table = freshTable('ADOPT');
+		await addFaults({ method: 'POST', path: JOBS, sequence: [{ dropResponse: true }] });
+		const r = await engine.runChain([
+			input([{ id: 1 }]),
+			dataPush(creds, {
+				operation: 'pushItems',
+				tableName: table,
+				options: { maxRateLimitWait: 0 },
+			}),
+		]);
+		expect(r.error?.message).toBeUndefined();
+		expect(
+			jobsOf(ctx.emu)
+				.filter((j) => j.targetName === table)
+				.map((j) => j.status),
+		).toEqual(['DONE']);
+	});
+
 	it('Create Job adopts the job too', async () => {
 		const { engine, creds } = await engineWith(ctx.emu);
 		const table = freshTable('ADOPT');

@@ -9,7 +9,13 @@ import {
 import type { CsvChunk } from '../../shared/csv';
 import { describeRateLimitReset } from '../../shared/rateLimit';
 import { pollUntilDone } from '../../shared/waiting';
-import { celonisRequest, describeErrorBody, type Reconciled } from '../../transport';
+import { errorMayHaveActed } from '../../shared/items';
+import {
+	celonisRequest,
+	describeErrorBody,
+	type CelonisResponse,
+	type Reconciled,
+} from '../../transport';
 
 /** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
 export const jobsPath = (poolId: string) =>
@@ -62,34 +68,46 @@ export async function createJob(
 ): Promise<DataPushJob> {
 	// The jobs that were there before: none of them can be the one this call creates.
 	const before = new Set((await listJobs(ctx, settings.dataPoolId, o)).map((j) => j.id));
-	const response = await celonisRequest.call(ctx, {
-		method: 'POST',
-		path: `${jobsPath(settings.dataPoolId)}/`,
-		body: settings,
-		responseFormat: 'json',
-		itemIndex: o.itemIndex,
-		retry: retryOf(o),
-		reconcile: async (): Promise<Reconciled> => {
-			const candidates = (await listJobs(ctx, settings.dataPoolId, o)).filter(
-				(j) =>
-					!before.has(j.id) &&
-					j.status === 'NEW' &&
-					j.targetName === settings.targetName &&
-					(j.type === undefined || j.type === settings.type),
-			);
-			if (candidates.length === 1) return { status: 200, headers: {}, body: candidates[0] };
-			if (candidates.length === 0) return 'resend';
-			throw new NodeOperationError(
-				ctx.getNode(),
-				`The answer to creating a data push job for table "${settings.targetName}" was lost, and the pool now holds ${candidates.length} new jobs for that table (${candidates.map((j) => j.id).join(', ')}): which one this run created cannot be told`,
-				{
-					itemIndex: o.itemIndex,
-					description:
-						'Another run may be pushing into the same table right now. Nothing was uploaded. Check the jobs with "Get Many Jobs", delete the empty NEW ones with "Delete Job", and run the workflow again.',
-				},
-			);
-		},
-	});
+	/** The job a lost attempt created, if it can be told apart; undefined when there is none. */
+	const findCreated = async (): Promise<DataPushJob | undefined> => {
+		const candidates = (await listJobs(ctx, settings.dataPoolId, o)).filter(
+			(j) =>
+				!before.has(j.id) &&
+				j.status === 'NEW' &&
+				j.targetName === settings.targetName &&
+				(j.type === undefined || j.type === settings.type),
+		);
+		if (candidates.length <= 1) return candidates[0];
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The answer to creating a data push job for table "${settings.targetName}" was lost, and the pool now holds ${candidates.length} new jobs for that table (${candidates.map((j) => j.id).join(', ')}): which one this run created cannot be told`,
+			{
+				itemIndex: o.itemIndex,
+				description:
+					'Another run may be pushing into the same table right now. Nothing was uploaded. Check the jobs with "Get Many Jobs", delete the empty NEW ones with "Delete Job", and run the workflow again.',
+			},
+		);
+	};
+	let response: CelonisResponse;
+	try {
+		response = await celonisRequest.call(ctx, {
+			method: 'POST',
+			path: `${jobsPath(settings.dataPoolId)}/`,
+			body: settings,
+			responseFormat: 'json',
+			itemIndex: o.itemIndex,
+			retry: retryOf(o),
+			reconcile: async (): Promise<Reconciled> => {
+				const created = await findCreated();
+				return created ? { status: 200, headers: {}, body: created } : 'resend';
+			},
+		});
+	} catch (error) {
+		// The last attempt's answer was lost too: the job it may have made is adopted, never left behind.
+		const created = errorMayHaveActed(error) ? await findCreated() : undefined;
+		if (!created) throw error;
+		response = { status: 200, headers: {}, body: created };
+	}
 	const job = response.body as DataPushJob;
 	if (!job || typeof job.id !== 'string') {
 		throw new NodeOperationError(
