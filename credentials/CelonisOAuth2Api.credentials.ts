@@ -8,13 +8,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { CELONIS_SCOPES } from '../nodes/Celonis/shared/scopes';
+import { CELONIS_SCOPES } from '../shared/scopes';
 import { authorizeForTeam } from './shared/authorize';
-import {
-	fetchClientCredentialsToken,
-	hasUsableToken,
-	readClientSettings,
-} from './shared/oauthToken';
+import { fetchClientCredentialsToken, readClientSettings } from './shared/oauthToken';
+import { hasUsableToken } from '../shared/tokenUsability';
 import { CELONIS_ICON, teamTestRequest, teamUrlProperty } from './shared/properties';
 
 const hidden = (name: string, displayName: string): INodeProperties => ({

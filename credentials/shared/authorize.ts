@@ -1,6 +1,6 @@
 import { isDomainAllowed, type IHttpRequestOptions } from 'n8n-workflow';
 
-import { normalizeTeamUrl, withoutUserinfo } from '../../nodes/Celonis/shared/teamUrl';
+import { normalizeTeamUrl, withoutUserinfo } from '../../shared/teamUrl';
 import { CelonisAuthError } from './errors';
 
 /**

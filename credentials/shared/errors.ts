@@ -1,4 +1,4 @@
-import { describeNetworkCode, readNetworkFailure } from '../../nodes/Celonis/shared/network';
+import { describeNetworkCode, readNetworkFailure } from '../../shared/network';
 
 /**
  * The message a user sees when a credential cannot authenticate. Plain `Error` subclass on purpose: n8n's

@@ -1,7 +1,7 @@
 import { sleep, type IHttpRequestHelper, type IHttpRequestOptions } from 'n8n-workflow';
 
-import { readNetworkFailure } from '../../nodes/Celonis/shared/network';
-import { rateLimitWaitMs } from '../../nodes/Celonis/shared/rateLimit';
+import { readNetworkFailure } from '../../shared/network';
+import { rateLimitWaitMs } from '../../shared/rateLimit';
 import { unreachableTeamError, type TeamTarget } from './errors';
 
 export interface RawResponse {

@@ -4,7 +4,7 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { normalizeTeamUrl, teamUrlHasScheme } from '../../nodes/Celonis/shared/teamUrl';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../../shared/teamUrl';
 import { authorizeForTeam } from './authorize';
 import { CelonisAuthError, type TeamTarget } from './errors';
 import { describeStatus, sendRaw, triedNote } from './http';

@@ -1,9 +1,9 @@
-import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } from 'n8n-workflow';
 
-import { describeRateLimitReset } from '../../nodes/Celonis/shared/rateLimit';
-import { assembleScopes, parseScopeString } from '../../nodes/Celonis/shared/scopes';
-import { normalizeTeamUrl, teamUrlHasScheme } from '../../nodes/Celonis/shared/teamUrl';
+import { describeRateLimitReset } from '../../shared/rateLimit';
+import { assembleScopes, parseScopeString } from '../../shared/scopes';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../../shared/teamUrl';
+import { settingsFingerprint } from '../../shared/tokenUsability';
 import { CelonisAuthError, redact } from './errors';
 import { describeStatus, headerValue, sendRaw, triedNote, type RawResponse } from './http';
 
@@ -66,17 +66,6 @@ export function readClientSettings(
 		authMethod,
 		scopes,
 	};
-}
-
-/**
- * Which settings a stored token was issued for. A token is reused only while the credential still
- * asks for the same team, client, method and scopes, so editing the credential never keeps a stale token.
- */
-export function settingsFingerprint(s: OAuthClientSettings): string {
-	return createHash('sha256')
-		.update([s.origin, s.clientId, s.authMethod, s.scopes.join(' ')].join('\n'))
-		.digest('hex')
-		.slice(0, 16);
 }
 
 /** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are put into the Basic header. */
@@ -259,37 +248,4 @@ async function findRejectedScopes(
 		if (oauthError(response).error === 'invalid_scope') rejected.push(scope);
 	}
 	return rejected;
-}
-
-/**
- * Whether the stored token can be sent: present, issued for the current settings and not about to expire.
- * The margin is 30 s, or a tenth of the lifetime for short-lived tokens.
- */
-export function hasUsableToken(
-	credentials: ICredentialDataDecryptedObject,
-	now: number = Date.now(),
-): boolean {
-	const token = credentials.accessToken;
-	if (typeof token !== 'string' || token === '') return false;
-	const settings = readClientSettingsOrUndefined(credentials);
-	if (!settings || credentials.issuedFor !== settingsFingerprint(settings)) return false;
-	return now < usableUntilOf(credentials);
-}
-
-/** Epoch ms until which the stored token is sent: its expiry minus 30 s, or a tenth of its lifetime. */
-export function usableUntilOf(credentials: ICredentialDataDecryptedObject): number {
-	const issuedAt = Date.parse(String(credentials.issuedAt ?? ''));
-	const expiresAt = Date.parse(String(credentials.expiresAt ?? ''));
-	if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return 0;
-	return expiresAt - Math.min(30_000, (expiresAt - issuedAt) / 10);
-}
-
-function readClientSettingsOrUndefined(
-	credentials: ICredentialDataDecryptedObject,
-): OAuthClientSettings | undefined {
-	try {
-		return readClientSettings(credentials);
-	} catch {
-		return undefined;
-	}
 }

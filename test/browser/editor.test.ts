@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 import { startEmulator } from '../../emulator';
-import { CELONIS_SCOPES } from '../../nodes/Celonis/shared/scopes';
+import { CELONIS_SCOPES } from '../../shared/scopes';
 import { createN8nSandbox, freePort, type N8nSandbox, type N8nServer } from '../../scripts/n8n-cli';
 import {
 	CREDENTIAL_IDS,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { CELONIS_SCOPES } from '../../nodes/Celonis/shared/scopes';
+import { CELONIS_SCOPES } from '../../shared/scopes';
 import { loadTypes, REPO_ROOT } from '../harness/packageTypes';
 
 const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

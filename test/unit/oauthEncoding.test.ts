@@ -1,10 +1,9 @@
 import {
 	basicAuthorization,
-	hasUsableToken,
-	settingsFingerprint,
 	tokenRequestBody,
 	type OAuthClientSettings,
 } from '../../credentials/shared/oauthToken';
+import { hasUsableToken, settingsFingerprint } from '../../shared/tokenUsability';
 
 const settings: OAuthClientSettings = {
 	origin: 'https://acme.eu-1.celonis.cloud',

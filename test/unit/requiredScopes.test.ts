@@ -1,4 +1,4 @@
-import { missingScopes, scopeRuleFor } from '../../nodes/Celonis/transport/requiredScopes';
+import { missingScopes, scopeRuleFor } from '../../shared/scopeRules';
 
 describe('scope rules', () => {
 	it('map API paths to the scopes that open them', () => {

@@ -4,7 +4,7 @@ import {
 	InvalidScopeSyntaxError,
 	isKnownScope,
 	parseScopeString,
-} from '../../nodes/Celonis/shared/scopes';
+} from '../../shared/scopes';
 
 describe('scope catalogue', () => {
 	it('holds every scope of the Celonis authentication page, once, each described', () => {

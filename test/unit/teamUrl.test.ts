@@ -3,7 +3,7 @@ import {
 	normalizeTeamUrl,
 	TeamUrlError,
 	withoutUserinfo,
-} from '../../nodes/Celonis/shared/teamUrl';
+} from '../../shared/teamUrl';
 import { resolveTeamUrl } from '../../nodes/Celonis/transport/url';
 
 describe('normalizeTeamUrl', () => {

@@ -4,9 +4,9 @@ import type {
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { hasUsableToken, usableUntilOf } from '../../../credentials/shared/oauthToken';
-import { assembleScopes, parseScopeString } from '../shared/scopes';
-import { normalizeTeamUrl, teamUrlHasScheme } from '../shared/teamUrl';
+import { hasUsableToken, usableUntilOf } from '../../../shared/tokenUsability';
+import { assembleScopes, parseScopeString } from '../../../shared/scopes';
+import { normalizeTeamUrl, teamUrlHasScheme } from '../../../shared/teamUrl';
 
 export type CelonisContext = IExecuteFunctions | ILoadOptionsFunctions;
 

@@ -1,9 +1,9 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { TeamAuth } from './authentication';
-import { describeNetworkCode, neverSent } from '../shared/network';
-import { describeRateLimitReset } from '../shared/rateLimit';
-import { scopeRuleFor } from './requiredScopes';
+import { describeNetworkCode, neverSent } from '../../../shared/network';
+import { describeRateLimitReset } from '../../../shared/rateLimit';
+import { scopeRuleFor } from '../../../shared/scopeRules';
 
 export interface HttpFailure {
 	status?: number;

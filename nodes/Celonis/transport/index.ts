@@ -25,4 +25,4 @@ export {
 } from './pagination';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { describeErrorBody, redactSecrets } from './errors';
-export { scopeRuleFor, SCOPE_RULES } from './requiredScopes';
+export { scopeRuleFor, SCOPE_RULES } from '../../../shared/scopeRules';

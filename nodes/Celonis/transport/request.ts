@@ -7,11 +7,11 @@ import {
 
 import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toNodeApiError, type HttpFailure, type RequestDescription } from './errors';
-import { missingScopes, scopeRuleFor } from './requiredScopes';
+import { missingScopes, scopeRuleFor } from '../../../shared/scopeRules';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { assertSafeHeaders, resolveTeamUrl } from './url';
 import { toNodeError } from '../shared/items';
-import { readNetworkFailure } from '../shared/network';
+import { readNetworkFailure } from '../../../shared/network';
 import { waitUnlessCancelled } from '../shared/waiting';
 
 export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';

@@ -1,7 +1,7 @@
 import type { IHttpRequestMethods } from 'n8n-workflow';
 
-import { describeNetworkCode } from '../shared/network';
-import { rateLimitWaitMs } from '../shared/rateLimit';
+import { describeNetworkCode } from '../../../shared/network';
+import { rateLimitWaitMs } from '../../../shared/rateLimit';
 
 export { rateLimitWaitMs };
 

@@ -1,4 +1,4 @@
-import { withoutUserinfo } from '../shared/teamUrl';
+import { withoutUserinfo } from '../../../shared/teamUrl';
 
 /**
  * Builds the URL of a Celonis call from a path (or an absolute URL on the team's own origin) and

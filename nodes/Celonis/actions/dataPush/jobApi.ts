@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import type { CsvChunk } from '../../shared/csv';
-import { describeRateLimitReset } from '../../shared/rateLimit';
+import { describeRateLimitReset } from '../../../../shared/rateLimit';
 import { pollUntilDone } from '../../shared/waiting';
 import { errorMayHaveActed } from '../../shared/items';
 import {
