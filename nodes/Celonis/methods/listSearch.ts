@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { celonisRequest } from '../transport';
+import { getList, integrationPaths } from '../transport/api/integration';
 
 function filtered(
 	entries: IDataObject[],
@@ -18,11 +18,6 @@ function filtered(
 	return { results };
 }
 
-async function getList(ctx: ILoadOptionsFunctions, path: string): Promise<IDataObject[]> {
-	const response = await celonisRequest.call(ctx, { method: 'GET', path, responseFormat: 'json' });
-	return Array.isArray(response.body) ? (response.body as IDataObject[]) : [];
-}
-
 function poolOf(ctx: ILoadOptionsFunctions): string {
 	return String(ctx.getCurrentNodeParameter('dataPool', { extractValue: true }) ?? '').trim();
 }
@@ -32,7 +27,7 @@ export async function searchDataPools(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	return filtered(await getList(this, '/integration/api/pools'), filter, (p) =>
+	return filtered(await getList(this, integrationPaths.pools), filter, (p) =>
 		String(p.name ?? p.id),
 	);
 }
@@ -44,10 +39,8 @@ export async function searchDataModels(
 ): Promise<INodeListSearchResult> {
 	const pool = poolOf(this);
 	if (!pool) return { results: [] };
-	return filtered(
-		await getList(this, `/integration/api/pools/${encodeURIComponent(pool)}/data-models`),
-		filter,
-		(m) => String(m.name ?? m.id),
+	return filtered(await getList(this, integrationPaths.dataModels(pool)), filter, (m) =>
+		String(m.name ?? m.id),
 	);
 }
 
@@ -58,9 +51,7 @@ export async function searchDataJobs(
 ): Promise<INodeListSearchResult> {
 	const pool = poolOf(this);
 	if (!pool) return { results: [] };
-	return filtered(
-		await getList(this, `/integration/api/pools/${encodeURIComponent(pool)}/jobs`),
-		filter,
-		(j) => String(j.name ?? j.id),
+	return filtered(await getList(this, integrationPaths.dataJobs(pool)), filter, (j) =>
+		String(j.name ?? j.id),
 	);
 }

@@ -1,22 +1,10 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { TeamAuth } from './authentication';
+import type { HttpFailure } from './responses';
 import { describeNetworkCode, neverSent } from '../../../shared/network';
 import { describeRateLimitReset } from '../../../shared/rateLimit';
 import { scopeRuleFor } from '../../../shared/scopeRules';
-
-export interface HttpFailure {
-	status?: number;
-	headers: Record<string, string>;
-	body: unknown;
-	networkCode?: string;
-	/** No answer within the request's timeout. */
-	timedOut?: boolean;
-	/** An https request that a plain-http server answered. */
-	plainHttp?: boolean;
-	/** The message of a failure that is not an HTTP answer (e.g. a credential that cannot authenticate). */
-	message?: string;
-}
 
 const SECRET_PATTERN = /\b(Bearer|AppKey|Basic)\s+[A-Za-z0-9._~+/=:-]{4,}/gi;
 
@@ -66,6 +54,42 @@ export function describeErrorBody(body: unknown): string | undefined {
 }
 
 const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+
+/** `POST <data push jobs>/{id}`: the submission (execution) of a data push job. */
+const JOB_SUBMISSION =
+	/^\/(?:data-ingestion|integration)\/api\/v1\/data-push\/[^/]+\/jobs\/([^/]+)$/;
+
+/**
+ * The Data Push API's own refusals of a job submission: its hourly submission budget (429 with a reset
+ * minutes away) and a job that is no longer NEW (409).
+ */
+function explainJobSubmission(
+	failure: HttpFailure,
+	request: RequestDescription,
+	said: string | undefined,
+): { message: string; description: string } | undefined {
+	const jobId = request.method === 'POST' ? JOB_SUBMISSION.exec(request.path)?.[1] : undefined;
+	if (!jobId || (failure.status !== 429 && failure.status !== 409)) return undefined;
+	const celonisSaid = said ? ` Celonis said: ${said}.` : '';
+	if (failure.status === 409) {
+		return {
+			message: `Celonis refused to execute data push job ${jobId} (HTTP 409): it is no longer NEW`,
+			description: `Only a NEW job can be executed, once. Create a new job.${celonisSaid}`,
+		};
+	}
+	const reset = describeRateLimitReset(failure.headers);
+	const limit = failure.headers['x-ratelimit-limit'];
+	const resets = reset ? `; it resets at ${reset.at} (in ${reset.inText})` : '';
+	const hourly = !reset || reset.seconds > 60;
+	return {
+		message: hourly
+			? `Celonis' data push submission budget is used up${limit ? ` (${limit} jobs per hour for the team)` : ''}${resets}`
+			: `Celonis rate-limited the submission of data push job ${jobId}${reset ? `; the limit resets at ${reset.at} (in ${reset.inText})` : ''}`,
+		description:
+			'Celonis allows 10 job submissions per second and 250 per hour per team (the hour starts at the full UTC hour). ' +
+			`Run the workflow again after the reset, or raise the option "Max Total Wait" to have the node wait for it.${celonisSaid}`,
+	};
+}
 
 /**
  * A request without an HTTP answer. When it never left (refused, host unknown) nothing happened in Celonis;
@@ -228,6 +252,8 @@ function explain(
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };
 		return explainNoAnswer(failure, request, retryNote);
 	}
+	const jobSubmission = explainJobSubmission(failure, request, said);
+	if (jobSubmission) return jobSubmission;
 	switch (failure.status) {
 		case 401:
 			return {

@@ -1,3 +1,4 @@
+/** What operations and services may use of the transport; the rest stays inside it. */
 export {
 	readTeamAuth,
 	authenticationOf,
@@ -6,14 +7,8 @@ export {
 	type CelonisContext,
 	type TeamAuth,
 } from './authentication';
-export {
-	celonisRequest,
-	toFailure,
-	type CelonisRequestOptions,
-	type CelonisResponse,
-	type Reconciled,
-	type ResponseFormat,
-} from './request';
+export { celonisRequest, type CelonisRequestOptions, type Reconciled } from './request';
+export { type CelonisResponse, type HttpFailure, type ResponseFormat } from './responses';
 export {
 	paginate,
 	detectStyle,
@@ -23,6 +18,5 @@ export {
 	type PaginationStyle,
 	type Page,
 } from './pagination';
-export { DEFAULT_RETRY, type RetryPolicy } from './retry';
+export { DEFAULT_RETRY, retryPolicyOf, type RetryOptionValues, type RetryPolicy } from './retry';
 export { describeErrorBody, redactSecrets } from './errors';
-export { scopeRuleFor, SCOPE_RULES } from '../../../shared/scopeRules';

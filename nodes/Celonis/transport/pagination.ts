@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { CelonisContext } from './authentication';
-import { celonisRequest, type CelonisRequestOptions, type CelonisResponse } from './request';
+import { celonisRequest, type CelonisRequestOptions } from './request';
+import type { CelonisResponse } from './responses';
 
 /**
  * Celonis' pagination families (celonis-api.md §4.3):

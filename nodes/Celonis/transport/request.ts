@@ -5,16 +5,23 @@ import {
 	type IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
-import { toNodeApiError, type HttpFailure, type RequestDescription } from './errors';
 import { missingScopes, scopeRuleFor } from '../../../shared/scopeRules';
+import { waitUnlessCancelled } from '../helpers/waiting';
+import { readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { toNodeApiError, type RequestDescription } from './errors';
+import { closeRateLimitGate, rateLimitGateMs } from './rateLimitGate';
+import {
+	decodeBody,
+	isJsonBody,
+	normalizeHeaders,
+	toFailure,
+	type CelonisResponse,
+	type HttpFailure,
+	type ResponseFormat,
+} from './responses';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { ensureUsableToken, NO_AUTOMATIC_REFRESH, refreshToken } from './tokenRefresh';
 import { assertSafeHeaders, resolveTeamUrl } from './url';
-import { toNodeError } from '../shared/items';
-import { readNetworkFailure } from '../../../shared/network';
-import { waitUnlessCancelled } from '../shared/waiting';
-
-export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';
 
 export interface CelonisRequestOptions {
 	method: IHttpRequestMethods;
@@ -46,12 +53,6 @@ export interface CelonisRequestOptions {
  * it did not ('resend'), or there is no way to tell ('give up': the failure is reported, nothing is resent).
  */
 export type Reconciled = CelonisResponse | 'resend' | 'give up';
-
-export interface CelonisResponse<T = unknown> {
-	status: number;
-	headers: Record<string, string>;
-	body: T;
-}
 
 const MAX_REDIRECTS = 5;
 
@@ -96,29 +97,6 @@ export async function celonisRequest<T = unknown>(
 	let reauthenticated = false;
 	let redirectNotFollowed: string | undefined;
 	for (;;) {
-		const gateMs = rateLimitGateMs(auth);
-		if (gateMs > 0 && waitedMs + gateMs > policy.maxWaitMs) {
-			// Another request of this credential was told to wait longer than this one may.
-			throw toNodeApiError(
-				node,
-				{
-					status: 429,
-					headers: { 'x-ratelimit-reset': String(Math.ceil(gateMs / 1000)) },
-					body: undefined,
-				},
-				{
-					method: options.method,
-					path: url.pathname,
-					auth,
-					itemIndex: options.itemIndex,
-					gaveUp: `waiting another ${Math.ceil(gateMs / 1000)} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
-				},
-			);
-		}
-		if (gateMs > 0) {
-			await waitUnlessCancelled(this, gateMs, 'the Celonis rate limit to reset');
-			waitedMs += gateMs;
-		}
 		const describe = (gaveUp?: string): RequestDescription => ({
 			method: options.method,
 			path: url.pathname,
@@ -128,6 +106,22 @@ export async function celonisRequest<T = unknown>(
 			timeoutMs: options.timeout,
 			redirectNotFollowed,
 		});
+		const gateMs = rateLimitGateMs(auth.credentialKey);
+		if (gateMs > 0 && waitedMs + gateMs > policy.maxWaitMs) {
+			// Another request of this credential was told to wait longer than this one may.
+			const seconds = Math.ceil(gateMs / 1000);
+			throw toNodeApiError(
+				node,
+				{ status: 429, headers: { 'x-ratelimit-reset': String(seconds) }, body: undefined },
+				describe(
+					`waiting another ${seconds} s would exceed the maximum total wait of ${Math.round(policy.maxWaitMs / 1000)} s`,
+				),
+			);
+		}
+		if (gateMs > 0) {
+			await waitUnlessCancelled(this, gateMs, 'the Celonis rate limit to reset');
+			waitedMs += gateMs;
+		}
 		try {
 			const body = options.makeBody ? await options.makeBody() : options.body;
 			return await send<T>(this, auth, url, options, body);
@@ -165,7 +159,7 @@ export async function celonisRequest<T = unknown>(
 			if (decision.retry) {
 				if (failure.status === 429) {
 					// The team is over its limit: every request of this credential pauses (at the loop's top), not only this one.
-					closeRateLimitGate(auth, decision.waitMs);
+					closeRateLimitGate(auth.credentialKey, decision.waitMs);
 				} else {
 					await waitUnlessCancelled(this, decision.waitMs, 'a Celonis request to be retried');
 					waitedMs += decision.waitMs;
@@ -212,87 +206,6 @@ function assertScopes(
 	);
 }
 
-const tokenRefreshes = new Map<string, Promise<void>>();
-
-/** Per credential: until when Celonis asked (x-ratelimit-reset) that no request be sent. */
-const rateLimitGates = new Map<string, number>();
-
-function closeRateLimitGate(auth: TeamAuth, waitMs: number): void {
-	const until = Date.now() + waitMs;
-	if ((rateLimitGates.get(auth.credentialKey) ?? 0) < until)
-		rateLimitGates.set(auth.credentialKey, until);
-}
-
-/** How long the credential's rate-limit gate stays closed (0 when open). */
-function rateLimitGateMs(auth: TeamAuth): number {
-	const until = rateLimitGates.get(auth.credentialKey);
-	if (until === undefined) return 0;
-	const waitMs = until - Date.now();
-	if (waitMs <= 0) rateLimitGates.delete(auth.credentialKey);
-	return Math.max(0, waitMs);
-}
-
-/** A stored OAuth token that is missing or about to expire is replaced before the request is sent. */
-async function ensureUsableToken(
-	ctx: CelonisContext,
-	auth: TeamAuth,
-	url: URL,
-	method: IHttpRequestMethods,
-): Promise<void> {
-	if (auth.oauth && !auth.oauth.tokenUsable) await refreshToken(ctx, auth, url, method);
-}
-
-/**
- * The GET that makes n8n refresh the token: the request's own path when it is a GET; otherwise a path that
- * surely exists for GET and authenticates (an upload path may answer 404/405 to a GET before it checks the
- * token, and then n8n never sees the 401 it needs).
- */
-function refreshProbePath(url: URL, method: IHttpRequestMethods): string {
-	return method === 'GET' || method === 'HEAD' ? url.pathname : '/api/cloud/team';
-}
-
-/**
- * Makes n8n fetch and store a new OAuth token, once per credential however many items are in flight.
- * The only trigger n8n offers is a 401 inside httpRequestWithAuthentication: so one GET (no side effects,
- * see refreshProbePath) is sent; the credential sends no token when it is missing or expiring, a revoked one
- * is refused, Celonis answers 401 and n8n runs preAuthentication, stores the token and retries the GET.
- * Normal requests opt out of n8n's own refresh (see `send`), so parallel 401s do not each fetch a token.
- */
-async function refreshToken(
-	ctx: CelonisContext,
-	auth: TeamAuth,
-	url: URL,
-	method: IHttpRequestMethods,
-): Promise<void> {
-	let refresh = tokenRefreshes.get(auth.credentialKey);
-	if (!refresh) {
-		refresh = (async () => {
-			try {
-				await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
-					method: 'GET',
-					url: `${auth.origin}${refreshProbePath(url, method)}`,
-					returnFullResponse: true,
-					disableFollowRedirect: true,
-					encoding: 'arraybuffer',
-				});
-			} catch (error) {
-				// Any HTTP answer after the refresh is fine (403, 404, 405 ...); failing to get a token is not.
-				const failure = toFailure(error);
-				if (failure.status === undefined && failure.message && !failure.networkCode)
-					throw toNodeError(ctx.getNode(), error);
-			} finally {
-				tokenRefreshes.delete(auth.credentialKey);
-				forgetTeamAuth(ctx);
-			}
-		})();
-		tokenRefreshes.set(auth.credentialKey, refresh);
-	}
-	await refresh;
-}
-
-/** With OAuth the transport refreshes tokens itself (single-flight); no status makes n8n do it per request. */
-const NO_AUTOMATIC_REFRESH: number[] = [];
-
 async function send<T>(
 	ctx: CelonisContext,
 	auth: TeamAuth,
@@ -323,100 +236,6 @@ async function send<T>(
 		status: response.statusCode,
 		headers,
 		body: decodeBody(response.body, headers, options.responseFormat ?? 'auto') as T,
-	};
-}
-
-function isJsonBody(body: unknown): boolean {
-	return (
-		body !== undefined &&
-		body !== null &&
-		typeof body === 'object' &&
-		!Buffer.isBuffer(body) &&
-		!(body instanceof URLSearchParams) &&
-		!isFormData(body)
-	);
-}
-
-function isFormData(body: unknown): boolean {
-	return typeof FormData !== 'undefined' && body instanceof FormData;
-}
-
-export function normalizeHeaders(
-	headers: Record<string, unknown> | undefined,
-): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const [name, value] of Object.entries(headers ?? {})) {
-		if (value === undefined || value === null) continue;
-		out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-	}
-	return out;
-}
-
-/** Bodies arrive as bytes; the format (or the Content-Type, for `auto`) decides what they become. */
-export function decodeBody(
-	raw: unknown,
-	headers: Record<string, string>,
-	format: ResponseFormat,
-): unknown {
-	const buffer = Buffer.isBuffer(raw)
-		? raw
-		: raw instanceof ArrayBuffer
-			? Buffer.from(raw)
-			: undefined;
-	if (!buffer) return raw;
-	if (format === 'binary') return buffer;
-	const text = buffer.toString('utf8');
-	const type = headers['content-type'] ?? '';
-	if (format === 'text') return text;
-	if (format === 'json' || /[/+]json\b/i.test(type)) {
-		if (text.trim() === '') return format === 'json' ? {} : '';
-		try {
-			return JSON.parse(text);
-		} catch {
-			return text;
-		}
-	}
-	if (
-		format === 'auto' &&
-		!/^text\/|xml|x-www-form-urlencoded|javascript/i.test(type) &&
-		type !== '' &&
-		!isProbablyText(buffer)
-	)
-		return buffer;
-	return text;
-}
-
-function isProbablyText(buffer: Buffer): boolean {
-	const sample = buffer.subarray(0, 512);
-	return !sample.includes(0);
-}
-
-export function toFailure(error: unknown): HttpFailure {
-	const e = error as { cause?: unknown; response?: unknown; message?: string };
-	const cause = (e?.cause ?? {}) as { response?: unknown };
-	const response = (cause.response ?? e.response) as
-		| {
-				status?: number;
-				statusCode?: number;
-				headers?: Record<string, unknown>;
-				data?: unknown;
-				body?: unknown;
-		  }
-		| undefined;
-	const status = response?.status ?? response?.statusCode;
-	if (status !== undefined) {
-		const headers = normalizeHeaders(response?.headers);
-		return { status, headers, body: decodeBody(response?.data ?? response?.body, headers, 'auto') };
-	}
-	const network = readNetworkFailure(error);
-	const known = network.code !== undefined || network.timedOut;
-	return {
-		headers: {},
-		body: undefined,
-		networkCode: network.code,
-		timedOut: network.timedOut,
-		plainHttp: network.plainHttp,
-		message: known ? undefined : e?.message,
 	};
 }
 

@@ -2,6 +2,7 @@ import type { IHttpRequestMethods } from 'n8n-workflow';
 
 import { describeNetworkCode } from '../../../shared/network';
 import { rateLimitWaitMs } from '../../../shared/rateLimit';
+import type { HttpFailure } from './responses';
 
 export { rateLimitWaitMs };
 
@@ -22,6 +23,23 @@ export const DEFAULT_RETRY: RetryPolicy = {
 	baseDelayMs: 1_000,
 };
 
+/** The values of the "Max Retries" and "Max Total Wait" options (see retryOptionProperties). */
+export interface RetryOptionValues {
+	maxRetries?: number;
+	maxWaitSeconds?: number;
+	/** Data push's former name for Max Total Wait; saved workflows still carry it. */
+	maxRateLimitWait?: number;
+}
+
+/** The retry policy from those options; unset ones keep the defaults. */
+export function retryPolicyOf(options: RetryOptionValues): Partial<RetryPolicy> {
+	const waitSeconds = options.maxWaitSeconds ?? options.maxRateLimitWait;
+	return {
+		...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+		...(waitSeconds !== undefined ? { maxWaitMs: Math.max(0, waitSeconds) * 1000 } : {}),
+	};
+}
+
 const IDEMPOTENT: readonly IHttpRequestMethods[] = ['GET', 'HEAD', 'PUT', 'DELETE'];
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const RETRYABLE_NETWORK = new Set([
@@ -33,12 +51,6 @@ const RETRYABLE_NETWORK = new Set([
 	'EAI_AGAIN',
 	'UND_ERR_SOCKET',
 ]);
-
-export interface Failure {
-	status?: number;
-	networkCode?: string;
-	headers: Record<string, string>;
-}
 
 export type RetryDecision =
 	| { retry: true; waitMs: number; reason: string }
@@ -56,7 +68,7 @@ export function backoffMs(
 /** Decides whether attempt number `attempt` (0-based) that failed with `failure` is retried, and after how long. */
 export function decideRetry(
 	method: IHttpRequestMethods,
-	failure: Failure,
+	failure: Pick<HttpFailure, 'status' | 'networkCode' | 'headers'>,
 	attempt: number,
 	waitedMs: number,
 	policy: RetryPolicy,

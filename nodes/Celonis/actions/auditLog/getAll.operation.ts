@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
+import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
@@ -56,19 +56,15 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	// One item after the other: incremental runs share the stored position.
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const v1 = this.getNodeParameter('apiVersion', i, 'v2') === 'v1';
-			return await runExport.call(this, i, {
-				label: 'audit log',
-				fileStem: 'celonis-audit-log',
-				path: v1 ? '/log/api/external/audit' : '/log/api/external/v2/audit',
-				style: v1 ? 'pageNumber' : 'cursor',
-				knownColumns: AUDIT_COLUMNS,
-				window: true,
-				stateKey: 'auditLog',
-			});
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const v1 = this.getNodeParameter('apiVersion', i, 'v2') === 'v1';
+		return await runExport.call(this, i, {
+			label: 'audit log',
+			fileStem: 'celonis-audit-log',
+			path: v1 ? '/log/api/external/audit' : '/log/api/external/v2/audit',
+			style: v1 ? 'pageNumber' : 'cursor',
+			knownColumns: AUDIT_COLUMNS,
+			window: true,
+			stateKey: 'auditLog',
+		});
 	});
 }

@@ -1,17 +1,17 @@
 import {
 	NodeOperationError,
 	updateDisplayOptions,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { resourceIdOf } from '../../shared/parameters';
-import { celonisRequest } from '../../transport';
-import { dataPoolLocator, poolIdOf } from '../dataPush/common';
-import { pollUntilDone, waitParameters } from '../../shared/waiting';
+import { runPerItem } from '../../helpers/itemRunner';
+import { resourceIdOf } from '../../helpers/parameters';
+import { poolIdOf } from '../../helpers/pushParameters';
+import { triggerAndPoll } from '../../services/triggerAndPoll';
+import { dataJobs } from '../../transport/api/integration';
+import { dataPoolLocator, waitParameters } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -57,52 +57,28 @@ export const description = updateDisplayOptions(
 
 const RUNNING = ['QUEUED', 'RUNNING'];
 
-/** Data Job Execution API (celonis-api.md §7.4): execute, then follow the job's status. */
+/** Data Job Execution API: execute, then follow the job's status until the new execution finished. */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const started = Date.now();
-			const poolId = poolIdOf(this, i);
-			const jobId = resourceIdOf(
-				this.getNodeParameter('dataJob', i, '', { extractValue: true }),
-				'Data Job',
-				'data job',
-			);
-			const mode = this.getNodeParameter('mode', i, 'DELTA') as string;
-			const statusPath = `/integration/api/pools/${encodeURIComponent(poolId)}/jobs/${encodeURIComponent(jobId)}`;
-			const status = async () =>
-				(
-					await celonisRequest.call(this, {
-						method: 'GET',
-						path: statusPath,
-						responseFormat: 'json',
-						itemIndex: i,
-					})
-				).body as IDataObject;
-			const before = await status();
-			await celonisRequest.call(this, {
-				method: 'POST',
-				path: `/integration/api/v2/data-pools/${encodeURIComponent(poolId)}/data-jobs/${encodeURIComponent(jobId)}/execute`,
-				qs: { mode },
-				responseFormat: 'text',
-				itemIndex: i,
-			});
-			const out: IDataObject = { poolId, dataJobId: jobId, mode };
-			if (!this.getNodeParameter('waitForCompletion', i, true))
-				return [{ json: { ...out, status: 'TRIGGERED', durationMs: Date.now() - started } }];
-			return await pollUntilDone(
-				this,
-				{
-					what: `Data job ${jobId}`,
-					timeoutMs: (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000,
-					itemIndex: i,
-					onTimeout: 'Raise "Wait Timeout", or turn off "Wait for Completion".',
-				},
-				async () => {
-					const job = await status();
+		const poolId = poolIdOf(this, i);
+		const jobId = resourceIdOf(
+			this.getNodeParameter('dataJob', i, '', { extractValue: true }),
+			'Data Job',
+			'data job',
+		);
+		const mode = this.getNodeParameter('mode', i, 'DELTA') as string;
+		return await triggerAndPoll(
+			this,
+			i,
+			{ poolId, dataJobId: jobId, mode },
+			{
+				what: `Data job ${jobId}`,
+				readState: async () => await dataJobs.status(this, poolId, jobId, i),
+				trigger: async () => await dataJobs.execute(this, poolId, jobId, mode, i),
+				settle: (job, before) => {
 					const fresh =
 						job.currentExecutionId && job.currentExecutionId !== before.currentExecutionId;
 					const state = String(job.status ?? '');
@@ -120,22 +96,10 @@ export async function execute(
 					}
 					return {
 						done: true,
-						value: [
-							{
-								json: {
-									...out,
-									status: state,
-									name: job.name,
-									executionId: job.currentExecutionId,
-									durationMs: Date.now() - started,
-								},
-							},
-						],
+						value: { status: state, name: job.name, executionId: job.currentExecutionId },
 					};
 				},
-			);
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+			},
+		);
 	});
 }

@@ -7,29 +7,27 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { MAX_VARCHAR_LENGTH } from '../../shared/columns';
-import type { CsvChunk } from '../../shared/csv';
-import { ParameterError } from '../../shared/parameters';
-import { celonisRequest } from '../../transport';
-import { errorMayHaveActed, withOutcome } from '../../shared/items';
-import {
-	retryOptionProperties,
-	retryPolicyOf,
-	type RetryOptionValues,
-} from '../../shared/retryOptions';
+import { MAX_VARCHAR_LENGTH } from '../../helpers/columns';
+import { prepareRows, produceCsvChunks } from '../../helpers/csvRows';
+import { readInputFile } from '../../helpers/inputFiles';
+import { runAllItems } from '../../helpers/itemRunner';
+import { errorMayHaveActed, withOutcome } from '../../helpers/nodeErrors';
+import { splitNames } from '../../helpers/parameters';
 import {
 	chunkBytesOf,
-	dataPoolLocator,
-	MAX_CHUNK_BYTES,
 	poolIdOf,
-	runAllItems,
-	splitNames,
-	tableNameProperty,
 	validateTableName,
 	type PushOptions,
-} from './common';
-import { binaryPropertyProperty, detectFileType } from './pushFile.operation';
-import { prepareRows, produceCsvChunks, upsertStrategyOption } from './pushItems.operation';
+} from '../../helpers/pushParameters';
+import { uploadContinuous } from '../../transport/api/continuousPush';
+import { retryPolicyOf, type RetryOptionValues } from '../../transport/retry';
+import {
+	binaryPropertyProperty,
+	dataPoolLocator,
+	retryOptionProperties,
+	tableNameProperty,
+	upsertStrategyOption,
+} from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -111,13 +109,10 @@ interface Batch {
 }
 
 /**
- * Continuous Data Push (celonis-api.md §6): files to `/continuous-batch-processing/api/v1/{pool}/items`;
- * Celonis buffers them and loads them into the table on its next flush.
- *
- * Each batch is its own upload and lands on its own, so a failure reports which batches (rows, items)
- * landed before it. Resending a batch is safe when Primary Keys are set (rows are upserted by key) or when
- * Celonis said it did not take it (429, 503); an answer lost after sending is not resent without keys, as
- * the batch may have landed and would then land twice.
+ * Continuous Data Push: each batch is its own upload and lands on its own, so a failure reports which
+ * batches (rows, items) landed before it. Resending a batch is safe when Primary Keys are set (rows are
+ * upserted by key) or when Celonis said it did not take it (503); an answer lost after sending is not
+ * resent without keys, as the batch may have landed and would then land twice.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -140,23 +135,15 @@ export async function execute(
 		const landed = new BatchProgress(this.getNode(), items.length, keys.length > 0);
 		const send = async (batch: Batch) => {
 			try {
-				const response = await celonisRequest.call(this, {
-					method: 'POST',
-					path: `/continuous-batch-processing/api/v1/${encodeURIComponent(poolId)}/items`,
+				const response = await uploadContinuous(this, {
+					poolId,
 					qs,
-					makeBody: () => {
-						const form = new FormData();
-						form.append('file', batch.blob, batch.fileName);
-						return form;
-					},
-					responseFormat: 'json',
-					retry: { ...retryPolicyOf(options), retryNonIdempotent: keys.length > 0 },
-					// Without keys a resend appends the rows again: only when Celonis said it did not take the batch.
-					...(keys.length > 0
-						? {}
-						: { reconcile: async (failure) => (failure.status === 503 ? 'resend' : 'give up') }),
+					blob: batch.blob,
+					fileName: batch.fileName,
+					idempotent: keys.length > 0,
+					retry: retryPolicyOf(options),
 				});
-				landed.add(batch, (response.body ?? {}) as IDataObject);
+				landed.add(batch, response);
 			} catch (error) {
 				throw landed.report(error, batch);
 			}
@@ -166,18 +153,10 @@ export async function execute(
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 			if (options.fallbackVarcharLength) qs.fallbackVarcharLength = options.fallbackVarcharLength;
 			for (let i = 0; i < items.length; i++) {
-				if (!items[i].binary?.[property])
-					throw new ParameterError(`[item ${i}] The item has no binary field "${property}".`);
-				const meta = this.helpers.assertBinaryData(i, property);
-				const buffer = await this.helpers.getBinaryDataBuffer(i, property);
-				if (buffer.length > MAX_CHUNK_BYTES)
-					throw new ParameterError(
-						`[item ${i}] The file has ${buffer.length} bytes; Celonis accepts files below 1 GB.`,
-					);
-				const type = detectFileType(buffer, meta, 'auto', property, i);
+				const file = await readInputFile(this, i, property);
 				await send({
-					blob: new Blob([buffer]),
-					fileName: meta.fileName ?? (type === 'CSV' ? 'items.csv' : 'items.parquet'),
+					blob: new Blob([file.buffer]),
+					fileName: file.fileName,
 					rows: null,
 					items: { from: i, to: i },
 				});
@@ -193,7 +172,7 @@ export async function execute(
 					items,
 					columns,
 					chunkBytes,
-					async (chunk: CsvChunk) =>
+					async (chunk) =>
 						await send({
 							blob: chunk.blob,
 							fileName: `items-${chunk.index + 1}.csv`,

@@ -6,19 +6,17 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { parseJsonParameter, ParameterError } from '../../shared/parameters';
+import { runPerItem } from '../../helpers/itemRunner';
+import { ParameterError } from '../../helpers/nodeErrors';
+import { parseJsonParameter, splitNames } from '../../helpers/parameters';
+import { poolIdOf, validateTableName } from '../../helpers/pushParameters';
+import { createJob, type JobSettings, type JobType } from '../../transport/api/dataPush';
 import {
-	callOptionsOf,
 	dataPoolLocator,
 	keyColumnsProperty,
-	poolIdOf,
-	splitNames,
+	modeProperty,
 	tableNameProperty,
-	validateTableName,
-} from './common';
-import { createJob, type JobSettings, type JobType } from './jobApi';
-import { modeProperty } from './pushItems.operation';
+} from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -56,31 +54,27 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const poolId = poolIdOf(this, i);
-			const targetName = validateTableName(this.getNodeParameter('tableName', i));
-			const type = this.getNodeParameter('mode', i, 'REPLACE') as JobType;
-			const keys = type === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', i, '')) : [];
-			if (type === 'DELTA' && keys.length === 0)
-				throw new ParameterError('A Delta job needs "Key Columns".');
-			const extra =
-				parseJsonParameter(
-					this.getNodeParameter('additionalFields', i, '{}'),
-					'Additional Job Fields (JSON)',
-				) ?? {};
-			if (typeof extra !== 'object' || Array.isArray(extra) || extra === null)
-				throw new ParameterError('"Additional Job Fields (JSON)" must be a JSON object.');
-			const settings: JobSettings = {
-				...(extra as IDataObject),
-				targetName,
-				type,
-				dataPoolId: poolId,
-				fileType: this.getNodeParameter('fileType', i, 'CSV') as 'CSV' | 'PARQUET',
-				...(keys.length > 0 ? { keys } : {}),
-			};
-			return [{ json: await createJob(this, settings, { ...callOptionsOf({}), itemIndex: i }) }];
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const poolId = poolIdOf(this, i);
+		const targetName = validateTableName(this.getNodeParameter('tableName', i));
+		const type = this.getNodeParameter('mode', i, 'REPLACE') as JobType;
+		const keys = type === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', i, '')) : [];
+		if (type === 'DELTA' && keys.length === 0)
+			throw new ParameterError('A Delta job needs "Key Columns".');
+		const extra =
+			parseJsonParameter(
+				this.getNodeParameter('additionalFields', i, '{}'),
+				'Additional Job Fields (JSON)',
+			) ?? {};
+		if (typeof extra !== 'object' || Array.isArray(extra) || extra === null)
+			throw new ParameterError('"Additional Job Fields (JSON)" must be a JSON object.');
+		const settings: JobSettings = {
+			...(extra as IDataObject),
+			targetName,
+			type,
+			dataPoolId: poolId,
+			fileType: this.getNodeParameter('fileType', i, 'CSV') as 'CSV' | 'PARQUET',
+			...(keys.length > 0 ? { keys } : {}),
+		};
+		return [{ json: await createJob(this, settings, { itemIndex: i }) }];
 	});
 }

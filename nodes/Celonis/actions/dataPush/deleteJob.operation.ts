@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
-import { deleteJob } from './jobApi';
-import { jobIdProperty, requireJobId } from './jobOperations';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
+import { deleteJob } from '../../transport/api/dataPush';
+import { dataPoolLocator, jobIdProperty } from '../common.descriptions';
 
 const properties: INodeProperties[] = [dataPoolLocator, jobIdProperty];
 
@@ -22,12 +22,8 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 5, async (i) => {
-		try {
-			const jobId = requireJobId(this.getNodeParameter('jobId', i));
-			await deleteJob(this, poolIdOf(this, i), jobId, { ...callOptionsOf({}), itemIndex: i });
-			return [{ json: { jobId, deleted: true } }];
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const jobId = requireJobId(this.getNodeParameter('jobId', i));
+		await deleteJob(this, poolIdOf(this, i), jobId, { itemIndex: i });
+		return [{ json: { jobId, deleted: true } }];
 	});
 }

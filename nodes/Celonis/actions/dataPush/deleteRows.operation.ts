@@ -5,14 +5,14 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { runAllItems } from '../../helpers/itemRunner';
+import { pushItemsAsCsv } from '../../services/csvPush';
 import {
 	dataPoolLocator,
 	keyColumnsProperty,
 	pushOptions,
-	runAllItems,
 	tableNameProperty,
-} from './common';
-import { pushItems } from './pushItems.operation';
+} from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -42,5 +42,5 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runAllItems(this, items, async () => await pushItems(this, items, 'deleted'));
+	return await runAllItems(this, items, async () => await pushItemsAsCsv(this, items, 'deleted'));
 }

@@ -6,11 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
-import { executeJob, getJob, waitForJob } from './jobApi';
-import { jobIdProperty, requireJobId } from './jobOperations';
-import { waitParameters } from '../../shared/waiting';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
+import { executeJob, getJob, waitForJob } from '../../transport/api/dataPush';
+import { dataPoolLocator, jobIdProperty, waitParameters } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -28,35 +27,26 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const poolId = poolIdOf(this, i);
-			const jobId = requireJobId(this.getNodeParameter('jobId', i));
-			const call = { ...callOptionsOf({}), itemIndex: i };
-			await executeJob(this, poolId, jobId, call);
-			if (!this.getNodeParameter('waitForCompletion', i, true))
-				return [{ json: await getJob(this, poolId, jobId, call) }];
-			const job = await waitForJob(
-				this,
-				poolId,
-				jobId,
-				(this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000,
-				call,
+		const poolId = poolIdOf(this, i);
+		const jobId = requireJobId(this.getNodeParameter('jobId', i));
+		const call = { itemIndex: i };
+		await executeJob(this, poolId, jobId, call);
+		if (!this.getNodeParameter('waitForCompletion', i, true))
+			return [{ json: await getJob(this, poolId, jobId, call) }];
+		const timeoutMs = (this.getNodeParameter('waitTimeout', i, 3600) as number) * 1000;
+		const job = await waitForJob(this, poolId, jobId, timeoutMs, call);
+		if (job.status !== 'DONE') {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Data push job ${jobId} ended with status ${job.status}`,
+				{
+					itemIndex: i,
+					description: job.logs?.length
+						? `The job's log: ${job.logs.join(' | ')}`
+						: 'The job has no log entries.',
+				},
 			);
-			if (job.status !== 'DONE') {
-				throw new NodeOperationError(
-					this.getNode(),
-					`Data push job ${jobId} ended with status ${job.status}`,
-					{
-						itemIndex: i,
-						description: job.logs?.length
-							? `The job's log: ${job.logs.join(' | ')}`
-							: 'The job has no log entries.',
-					},
-				);
-			}
-			return [{ json: job }];
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
 		}
+		return [{ json: job }];
 	});
 }

@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
-import { listChunks } from './jobApi';
-import { jobIdProperty, requireJobId } from './jobOperations';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
+import { listChunks } from '../../transport/api/dataPush';
+import { dataPoolLocator, jobIdProperty } from '../common.descriptions';
 
 const properties: INodeProperties[] = [dataPoolLocator, jobIdProperty];
 
@@ -22,16 +22,8 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 5, async (i) => {
-		try {
-			const chunks = await listChunks(
-				this,
-				poolIdOf(this, i),
-				requireJobId(this.getNodeParameter('jobId', i)),
-				{ ...callOptionsOf({}), itemIndex: i },
-			);
-			return chunks.map((json) => ({ json }));
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const jobId = requireJobId(this.getNodeParameter('jobId', i));
+		const chunks = await listChunks(this, poolIdOf(this, i), jobId, { itemIndex: i });
+		return chunks.map((json) => ({ json }));
 	});
 }

@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
-import { getJob } from './jobApi';
-import { jobIdProperty, requireJobId } from './jobOperations';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
+import { getJob } from '../../transport/api/dataPush';
+import { dataPoolLocator, jobIdProperty } from '../common.descriptions';
 
 const properties: INodeProperties[] = [dataPoolLocator, jobIdProperty];
 
@@ -22,19 +22,7 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 5, async (i) => {
-		try {
-			return [
-				{
-					json: await getJob(
-						this,
-						poolIdOf(this, i),
-						requireJobId(this.getNodeParameter('jobId', i)),
-						{ ...callOptionsOf({}), itemIndex: i },
-					),
-				},
-			];
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const jobId = requireJobId(this.getNodeParameter('jobId', i));
+		return [{ json: await getJob(this, poolIdOf(this, i), jobId, { itemIndex: i }) }];
 	});
 }

@@ -5,9 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { callOptionsOf, dataPoolLocator, poolIdOf } from './common';
-import { listJobs } from './jobApi';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf } from '../../helpers/pushParameters';
+import { listJobs } from '../../transport/api/dataPush';
+import { dataPoolLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -59,23 +60,18 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const filters = this.getNodeParameter('filters', i, {}) as {
-				status?: string[];
-				targetName?: string;
-			};
-			let jobs = await listJobs(this, poolIdOf(this, i), { ...callOptionsOf({}), itemIndex: i });
-			if (filters.status?.length) jobs = jobs.filter((j) => filters.status!.includes(j.status));
-			if (filters.targetName)
-				jobs = jobs.filter(
-					(j) =>
-						String(j.targetName ?? '').toLowerCase() === filters.targetName!.trim().toLowerCase(),
-				);
-			if (!this.getNodeParameter('returnAll', i, false))
-				jobs = jobs.slice(0, this.getNodeParameter('limit', i, 50) as number);
-			return jobs.map((json) => ({ json }));
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
+		const filters = this.getNodeParameter('filters', i, {}) as {
+			status?: string[];
+			targetName?: string;
+		};
+		let jobs = await listJobs(this, poolIdOf(this, i), { itemIndex: i });
+		if (filters.status?.length) jobs = jobs.filter((j) => filters.status!.includes(j.status));
+		if (filters.targetName) {
+			const wanted = filters.targetName.trim().toLowerCase();
+			jobs = jobs.filter((j) => String(j.targetName ?? '').toLowerCase() === wanted);
 		}
+		if (!this.getNodeParameter('returnAll', i, false))
+			jobs = jobs.slice(0, this.getNodeParameter('limit', i, 50) as number);
+		return jobs.map((json) => ({ json }));
 	});
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
 	updateDisplayOptions,
 	type IExecuteFunctions,
@@ -6,12 +5,13 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { ParameterError } from '../../shared/parameters';
-import { callOptionsOf, dataPoolLocator, MAX_CHUNK_BYTES, poolIdOf } from './common';
-import { uploadChunk, type ChunkKind } from './jobApi';
-import { jobIdProperty, requireJobId } from './jobOperations';
-import { binaryPropertyProperty, detectFileType } from './pushFile.operation';
+import { createHash } from 'crypto';
+
+import { readInputFile } from '../../helpers/inputFiles';
+import { runPerItem } from '../../helpers/itemRunner';
+import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
+import { uploadChunk, type ChunkKind } from '../../transport/api/dataPush';
+import { binaryPropertyProperty, dataPoolLocator, jobIdProperty } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	dataPoolLocator,
@@ -39,43 +39,30 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const poolId = poolIdOf(this, i);
-			const jobId = requireJobId(this.getNodeParameter('jobId', i));
-			const kind = this.getNodeParameter('chunkType', i, 'upserted') as ChunkKind;
-			const property = this.getNodeParameter('binaryPropertyName', i, 'data') as string;
-			if (!items[i].binary?.[property])
-				throw new ParameterError(`[item ${i}] The item has no binary field "${property}".`);
-			const meta = this.helpers.assertBinaryData(i, property);
-			const buffer = await this.helpers.getBinaryDataBuffer(i, property);
-			if (buffer.length > MAX_CHUNK_BYTES)
-				throw new ParameterError(
-					`[item ${i}] The chunk has ${buffer.length} bytes; Celonis accepts chunks below 1 GB.`,
-				);
-			const type = detectFileType(buffer, meta, 'auto', property, i);
-			const fileName = meta.fileName ?? (type === 'CSV' ? 'chunk.csv' : 'chunk.parquet');
-			const md5 = createHash('md5').update(buffer).digest('hex');
-			const body = await uploadChunk(
-				this,
-				poolId,
-				jobId,
-				kind,
-				{ blob: new Blob([buffer]), fileName, md5 },
-				{ ...callOptionsOf({}), itemIndex: i },
-			);
-			return [
-				{
-					json: {
-						jobId,
-						type: kind === 'deleted' ? 'DELETE' : 'UPSERT',
-						bytes: buffer.length,
-						fileName,
-						...body,
-					},
+		const poolId = poolIdOf(this, i);
+		const jobId = requireJobId(this.getNodeParameter('jobId', i));
+		const kind = this.getNodeParameter('chunkType', i, 'upserted') as ChunkKind;
+		const property = this.getNodeParameter('binaryPropertyName', i, 'data') as string;
+		const { buffer, fileName } = await readInputFile(this, i, property);
+		const md5 = createHash('md5').update(buffer).digest('hex');
+		const body = await uploadChunk(
+			this,
+			poolId,
+			jobId,
+			kind,
+			{ blob: new Blob([buffer]), fileName, md5 },
+			{ itemIndex: i },
+		);
+		return [
+			{
+				json: {
+					jobId,
+					type: kind === 'deleted' ? 'DELETE' : 'UPSERT',
+					bytes: buffer.length,
+					fileName,
+					...body,
 				},
-			];
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+			},
+		];
 	});
 }

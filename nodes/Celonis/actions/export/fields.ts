@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { retryOptionProperties } from '../../shared/retryOptions';
+import { retryOptionProperties } from '../common.descriptions';
 
 /**
  * The parameters shared by the event exports (Audit Log → Get Many, Team → Get Login History / Get

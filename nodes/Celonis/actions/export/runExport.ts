@@ -1,29 +1,34 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { PagedByteStream } from '../../shared/byteStream';
+import { PagedByteStream } from '../../helpers/byteStream';
 import {
 	CsvEventEncoder,
 	FILE_TYPES,
 	flattenEvent,
 	JsonLinesEventEncoder,
 	type EventFileFormat,
-} from '../../shared/eventFile';
-import { ParameterError } from '../../shared/parameters';
-import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
+} from '../../helpers/eventFile';
+import { ParameterError } from '../../helpers/nodeErrors';
 import {
 	iso,
 	resolveWindow,
 	windowQuery,
 	type TimeWindow,
 	type WindowPreset,
-} from '../../shared/timeWindow';
+} from '../../helpers/timeWindow';
 import {
 	readState,
 	timestampOf,
 	WatermarkTracker,
 	type WatermarkState,
 } from '../../shared/watermark';
-import { paginate, readTeamAuth, type CelonisRequestOptions } from '../../transport';
+import {
+	paginate,
+	readTeamAuth,
+	retryPolicyOf,
+	type CelonisRequestOptions,
+	type RetryOptionValues,
+} from '../../transport';
 
 /** What an export operation tells the shared runner. */
 export interface ExportTarget {

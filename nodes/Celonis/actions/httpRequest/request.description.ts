@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { retryOptionProperties } from '../../shared/retryOptions';
+import { retryOptionProperties } from '../common.descriptions';
 
 const keyValue = (displayName: string, name: string, placeholder: string): INodeProperties => ({
 	displayName,

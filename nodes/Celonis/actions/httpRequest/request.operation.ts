@@ -8,22 +8,23 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
+import { runPerItem } from '../../helpers/itemRunner';
+import { ParameterError } from '../../helpers/nodeErrors';
 import {
 	pairsToObject,
 	parseJsonObject,
 	parseJsonParameter,
-	ParameterError,
 	toStringRecord,
 	type NameValue,
-} from '../../shared/parameters';
-import { toOutputItems, toBinaryItem } from '../../shared/output';
+} from '../../helpers/parameters';
+import { toOutputItems, toBinaryItem } from '../../helpers/output';
 import {
 	celonisRequest,
 	getPath,
 	paginate,
+	retryPolicyOf,
 	type CelonisRequestOptions,
+	type RetryOptionValues,
 	type PaginationStyle,
 	type ResponseFormat,
 } from '../../transport';
@@ -54,13 +55,12 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const { concurrency = 5 } = this.getNodeParameter('options', 0, {}) as RequestOptions;
-	return await runPerItem(this, items.length, concurrency, async (i) => {
-		try {
-			return await sendForItem.call(this, i);
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
-	});
+	return await runPerItem(
+		this,
+		items.length,
+		concurrency,
+		async (i) => await sendForItem.call(this, i),
+	);
 }
 
 async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
@@ -107,9 +107,6 @@ async function sendForItem(this: IExecuteFunctions, i: number): Promise<INodeExe
 	}
 
 	const response = await celonisRequest.call(this, request);
-	if (responseFormat === 'file' && Buffer.isBuffer(response.body) && response.status < 400) {
-		return [await toBinaryItem(this, response, options.binaryPropertyName ?? 'data', request.path)];
-	}
 	if (Buffer.isBuffer(response.body)) {
 		return [await toBinaryItem(this, response, options.binaryPropertyName ?? 'data', request.path)];
 	}

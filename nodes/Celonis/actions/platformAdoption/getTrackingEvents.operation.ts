@@ -5,8 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
-import { ParameterError } from '../../shared/parameters';
+import { runPerItem } from '../../helpers/itemRunner';
+import { ParameterError } from '../../helpers/nodeErrors';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
@@ -39,22 +39,18 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			const type = String(this.getNodeParameter('eventType', i, 'STUDIO_ASSET')).trim();
-			if (!/^[A-Z0-9_]+$/i.test(type))
-				throw new ParameterError(
-					`"Event Type" must be a type name such as STUDIO_ASSET (letters, digits, _), got ${JSON.stringify(type)}.`,
-				);
-			return await runExport.call(this, i, {
-				label: 'tracking events',
-				fileStem: `celonis-tracking-events-${type.toLowerCase()}`,
-				path: `/platform-adoption/api/external/v2/adoption-tracking-events/${type}`,
-				style: 'cursor',
-				knownColumns: ['timestamp'],
-				window: true,
-			});
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		const type = String(this.getNodeParameter('eventType', i, 'STUDIO_ASSET')).trim();
+		if (!/^[A-Z0-9_]+$/i.test(type))
+			throw new ParameterError(
+				`"Event Type" must be a type name such as STUDIO_ASSET (letters, digits, _), got ${JSON.stringify(type)}.`,
+			);
+		return await runExport.call(this, i, {
+			label: 'tracking events',
+			fileStem: `celonis-tracking-events-${type.toLowerCase()}`,
+			path: `/platform-adoption/api/external/v2/adoption-tracking-events/${type}`,
+			style: 'cursor',
+			knownColumns: ['timestamp'],
+			window: true,
+		});
 	});
 }

@@ -4,7 +4,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
+import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
@@ -21,18 +21,14 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			return await runExport.call(this, i, {
-				label: 'login history',
-				fileStem: 'celonis-login-history',
-				path: '/api/external/authentication-events',
-				style: 'pageNumber',
-				knownColumns: LOGIN_COLUMNS,
-				window: true,
-				stateKey: 'loginHistory',
-			});
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		return await runExport.call(this, i, {
+			label: 'login history',
+			fileStem: 'celonis-login-history',
+			path: '/api/external/authentication-events',
+			style: 'pageNumber',
+			knownColumns: LOGIN_COLUMNS,
+			window: true,
+			stateKey: 'loginHistory',
+		});
 	});
 }

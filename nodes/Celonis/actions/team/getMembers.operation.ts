@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem, toNodeError } from '../../shared/items';
+import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
@@ -42,17 +42,13 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		try {
-			return await runExport.call(this, i, {
-				label: 'members',
-				fileStem: 'celonis-members',
-				path: '/api/external/members',
-				style: 'pageNumber',
-				qs: { includeInternal: this.getNodeParameter('includeInternal', i, true) === true },
-				knownColumns: MEMBER_COLUMNS,
-			});
-		} catch (error) {
-			throw toNodeError(this.getNode(), error, i);
-		}
+		return await runExport.call(this, i, {
+			label: 'members',
+			fileStem: 'celonis-members',
+			path: '/api/external/members',
+			style: 'pageNumber',
+			qs: { includeInternal: this.getNodeParameter('includeInternal', i, true) === true },
+			knownColumns: MEMBER_COLUMNS,
+		});
 	});
 }

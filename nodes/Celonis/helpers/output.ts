@@ -1,7 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { CelonisResponse } from '../transport';
-
 /** One item per value: objects as they are, anything else (numbers, strings, lists) under `value`. */
 export function toOutputItems(values: unknown[]): INodeExecutionData[] {
 	return values.map((value) =>
@@ -30,7 +28,7 @@ export function fileNameOf(headers: Record<string, string>, path: string): strin
 
 export async function toBinaryItem(
 	ctx: IExecuteFunctions,
-	response: CelonisResponse,
+	response: { status: number; headers: Record<string, string>; body: unknown },
 	property: string,
 	path: string,
 ): Promise<INodeExecutionData> {

@@ -1,23 +1,40 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type NodeApiError,
+} from 'n8n-workflow';
 
-import type { CsvChunk } from '../../shared/csv';
+import type { CsvChunk } from '../helpers/csvWriter';
+import { itemIndexOf, toNodeError } from '../helpers/nodeErrors';
+import { concurrencyOf, type PushOptions } from '../helpers/pushParameters';
 import {
-	callOptionsOf,
-	cleanUpFailedJob,
-	concurrencyOf,
-	type PushOptions,
-	type PushSummary,
-} from './common';
-import {
-	ChunkUploader,
 	createJob,
+	deleteJob,
 	executeJob,
 	waitForJob,
+	type CallOptions,
 	type ChunkKind,
 	type JobSettings,
-} from './jobApi';
+} from '../transport/api/dataPush';
+import { retryPolicyOf } from '../transport/retry';
+import { ChunkUploader } from './chunkUploader';
 
 export type ChunkSink = (chunk: CsvChunk) => Promise<void>;
+
+/** The one item a push returns. */
+export interface PushSummary extends IDataObject {
+	jobId: string | null;
+	poolId: string;
+	table: string;
+	mode: string;
+	rows: number | null;
+	chunks: number;
+	bytes: number;
+	status: string;
+	durationMs: number;
+	logs: string[];
+}
 
 /**
  * The whole life of a data push job, as pycelonis does it: create → upload chunks (bounded parallelism) →
@@ -32,10 +49,10 @@ export async function runJobPush(
 	produce: (sink: ChunkSink, uploader: ChunkUploader) => Promise<void>,
 ): Promise<PushSummary> {
 	const started = Date.now();
-	const call = callOptionsOf(options);
+	const call: CallOptions = { retry: retryPolicyOf(options) };
 	const concurrency = concurrencyOf(options);
 	const poolId = settings.dataPoolId;
-	let created: { poolId: string; jobId: string; submitted?: boolean } | undefined;
+	let created: CreatedJob | undefined;
 	try {
 		const job = await createJob(ctx, settings, call);
 		created = { poolId, jobId: job.id };
@@ -86,4 +103,40 @@ export async function runJobPush(
 	} catch (error) {
 		throw await cleanUpFailedJob(ctx, error, created, options.keepFailedJob === true, call);
 	}
+}
+
+interface CreatedJob {
+	poolId: string;
+	jobId: string;
+	submitted?: boolean;
+}
+
+/** Deletes the job of a failed push (unless kept) and says so in the error; never hides the original error. */
+async function cleanUpFailedJob(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	job: CreatedJob | undefined,
+	keep: boolean,
+	call: CallOptions,
+): Promise<NodeOperationError | NodeApiError> {
+	const nodeError = toNodeError(ctx.getNode(), error, itemIndexOf(error));
+	if (!job) return nodeError;
+	let note: string;
+	if (job.submitted) {
+		// Submitted and not known to have failed (a wait timed out, was cancelled or a status poll failed):
+		// Celonis may still load it, so deleting it could throw away data that is about to land.
+		note = `Job ${job.jobId} had been submitted and was not deleted: Celonis may still be loading it. Check it with the operation "Get Job".`;
+	} else if (keep) {
+		note = `The failed job ${job.jobId} was kept ("Keep Failed Job"); inspect it with the operation "Get Job" and delete it with "Delete Job".`;
+	} else {
+		try {
+			const maxWaitMs = Math.min(call.retry?.maxWaitMs ?? 30_000, 30_000);
+			await deleteJob(ctx, job.poolId, job.jobId, { retry: { ...call.retry, maxWaitMs } });
+			note = `The failed job ${job.jobId} was deleted; set "Keep Failed Job" to keep it for inspection.`;
+		} catch {
+			note = `The failed job ${job.jobId} could not be deleted; delete it with the operation "Delete Job".`;
+		}
+	}
+	nodeError.description = [nodeError.description, note].filter(Boolean).join(' ');
+	return nodeError;
 }

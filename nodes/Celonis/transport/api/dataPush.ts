@@ -1,23 +1,16 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { CsvChunk } from '../../shared/csv';
-import { describeRateLimitReset } from '../../../../shared/rateLimit';
-import { pollUntilDone } from '../../shared/waiting';
-import { errorMayHaveActed } from '../../shared/items';
-import {
-	celonisRequest,
-	describeErrorBody,
-	type CelonisResponse,
-	type Reconciled,
-} from '../../transport';
+import { errorMayHaveActed, toNodeError } from '../../helpers/nodeErrors';
+import { pollUntilDone } from '../../helpers/waiting';
+import { celonisRequest, type Reconciled } from '../request';
+import type { CelonisResponse } from '../responses';
+import type { RetryPolicy } from '../retry';
 
-/** Data Push API (celonis-api.md §5): `/data-ingestion/api/v1/data-push/{poolId}/jobs`. */
+/**
+ * The Data Push API (docs/celonis-api.md, "Data Push API"): jobs of a data pool, their chunks, their
+ * execution. Writes are made exactly once: a lost answer is looked up (the job list, the job's chunk list,
+ * its status) before anything is sent again.
+ */
 export const jobsPath = (poolId: string) =>
 	`/data-ingestion/api/v1/data-push/${encodeURIComponent(poolId)}/jobs`;
 export const jobPath = (poolId: string, jobId: string) =>
@@ -49,11 +42,8 @@ export const FINAL_STATUSES = ['CANCELED', 'DONE', 'ERROR'];
 
 export interface CallOptions {
 	itemIndex?: number;
-	/** Longest time the transport may wait for rate limits and retries of one call. */
-	maxWaitMs?: number;
+	retry?: Partial<RetryPolicy>;
 }
-
-const retryOf = (o: CallOptions) => (o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {});
 
 /**
  * Creates a job exactly once. When the answer is lost (the job may exist), the pool's jobs are compared
@@ -96,7 +86,7 @@ export async function createJob(
 			body: settings,
 			responseFormat: 'json',
 			itemIndex: o.itemIndex,
-			retry: retryOf(o),
+			retry: o.retry,
 			reconcile: async (): Promise<Reconciled> => {
 				const created = await findCreated();
 				return created ? { status: 200, headers: {}, body: created } : 'resend';
@@ -105,7 +95,7 @@ export async function createJob(
 	} catch (error) {
 		// The last attempt's answer was lost too: the job it may have made is adopted, never left behind.
 		const created = errorMayHaveActed(error) ? await findCreated() : undefined;
-		if (!created) throw error;
+		if (!created) throw toNodeError(ctx.getNode(), error);
 		response = { status: 200, headers: {}, body: created };
 	}
 	const job = response.body as DataPushJob;
@@ -119,20 +109,24 @@ export async function createJob(
 	return job;
 }
 
+async function getJson<T>(ctx: IExecuteFunctions, path: string, o: CallOptions): Promise<T> {
+	const response = await celonisRequest.call(ctx, {
+		method: 'GET',
+		path,
+		responseFormat: 'json',
+		itemIndex: o.itemIndex,
+		retry: o.retry,
+	});
+	return response.body as T;
+}
+
 export async function getJob(
 	ctx: IExecuteFunctions,
 	poolId: string,
 	jobId: string,
 	o: CallOptions = {},
 ): Promise<DataPushJob> {
-	const response = await celonisRequest.call(ctx, {
-		method: 'GET',
-		path: jobPath(poolId, jobId),
-		responseFormat: 'json',
-		itemIndex: o.itemIndex,
-		retry: retryOf(o),
-	});
-	return response.body as DataPushJob;
+	return await getJson<DataPushJob>(ctx, jobPath(poolId, jobId), o);
 }
 
 export async function listJobs(
@@ -140,14 +134,8 @@ export async function listJobs(
 	poolId: string,
 	o: CallOptions = {},
 ): Promise<DataPushJob[]> {
-	const response = await celonisRequest.call(ctx, {
-		method: 'GET',
-		path: `${jobsPath(poolId)}/`,
-		responseFormat: 'json',
-		itemIndex: o.itemIndex,
-		retry: retryOf(o),
-	});
-	return Array.isArray(response.body) ? (response.body as DataPushJob[]) : [];
+	const jobs = await getJson<unknown>(ctx, `${jobsPath(poolId)}/`, o);
+	return Array.isArray(jobs) ? (jobs as DataPushJob[]) : [];
 }
 
 export async function listChunks(
@@ -156,14 +144,8 @@ export async function listChunks(
 	jobId: string,
 	o: CallOptions = {},
 ): Promise<DataPushChunk[]> {
-	const response = await celonisRequest.call(ctx, {
-		method: 'GET',
-		path: `${jobPath(poolId, jobId)}/chunks`,
-		responseFormat: 'json',
-		itemIndex: o.itemIndex,
-		retry: retryOf(o),
-	});
-	return Array.isArray(response.body) ? (response.body as DataPushChunk[]) : [];
+	const chunks = await getJson<unknown>(ctx, `${jobPath(poolId, jobId)}/chunks`, o);
+	return Array.isArray(chunks) ? (chunks as DataPushChunk[]) : [];
 }
 
 export async function deleteJob(
@@ -177,7 +159,7 @@ export async function deleteJob(
 		path: jobPath(poolId, jobId),
 		responseFormat: 'text',
 		itemIndex: o.itemIndex,
-		retry: retryOf(o),
+		retry: o.retry,
 	});
 }
 
@@ -213,10 +195,9 @@ export async function uploadChunk(
 	o: CallOptions = {},
 ): Promise<IDataObject> {
 	const md5 = file.md5;
-	const countSame = async () =>
-		(await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5 ?? ''))
-			.length;
-	const before = md5 === undefined ? 0 : (file.sameChecksumBefore ?? (await countSame()));
+	const sameChecksum = async () =>
+		(await listChunks(ctx, poolId, jobId, o)).filter((c) => checksumMatches(c.checksum, md5 ?? ''));
+	const before = md5 === undefined ? 0 : (file.sameChecksumBefore ?? (await sameChecksum()).length);
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: `${jobPath(poolId, jobId)}/chunks/${kind}`,
@@ -227,13 +208,11 @@ export async function uploadChunk(
 		},
 		responseFormat: 'json',
 		itemIndex: o.itemIndex,
-		retry: retryOf(o),
+		retry: o.retry,
 		...(md5
 			? {
 					reconcile: async (): Promise<Reconciled> => {
-						const same = (await listChunks(ctx, poolId, jobId, o)).filter((c) =>
-							checksumMatches(c.checksum, md5),
-						);
+						const same = await sameChecksum();
 						return same.length > before
 							? { status: 200, headers: {}, body: same[same.length - 1] }
 							: 'resend';
@@ -245,9 +224,9 @@ export async function uploadChunk(
 }
 
 /**
- * Submits (executes) a job. Rate limits are waited for up to the transport's maximum wait; when Celonis'
- * submission budget is used up for longer (250 per team per UTC hour), fails saying when it resets.
- * A lost answer is reconciled by looking at the job's status.
+ * Submits (executes) a job. Rate limits are waited for up to the call's maximum wait; when Celonis'
+ * submission budget is used up for longer (250 per team per UTC hour), the error says when it resets (see
+ * transport/errors). A lost answer is reconciled by looking at the job's status.
  */
 export async function executeJob(
 	ctx: IExecuteFunctions,
@@ -255,52 +234,17 @@ export async function executeJob(
 	jobId: string,
 	o: CallOptions & { qs?: IDataObject } = {},
 ): Promise<void> {
-	const response = await celonisRequest.call(ctx, {
+	await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: jobPath(poolId, jobId),
 		qs: o.qs,
 		responseFormat: 'text',
 		itemIndex: o.itemIndex,
-		retry: retryOf(o),
-		neverError: true,
+		retry: o.retry,
 		reconcile: async () => {
 			const job = await getJob(ctx, poolId, jobId, o);
 			return job.status !== 'NEW' ? { status: 200, headers: {}, body: '' } : 'resend';
 		},
-	});
-	if (response.status < 400) return;
-	const said = describeErrorBody(response.body);
-	const node = ctx.getNode();
-	const payload: JsonObject = {
-		message: said ?? `HTTP ${response.status}`,
-		httpCode: String(response.status),
-	};
-	if (response.status === 429) {
-		const reset = describeRateLimitReset(response.headers);
-		const limit = response.headers['x-ratelimit-limit'];
-		const hourly = !reset || reset.seconds > 60;
-		throw new NodeApiError(node, payload, {
-			httpCode: '429',
-			itemIndex: o.itemIndex,
-			message: hourly
-				? `Celonis' data push submission budget is used up${limit ? ` (${limit} jobs per hour for the team)` : ''}${reset ? `; it resets at ${reset.at} (in ${reset.inText})` : ''}`
-				: `Celonis rate-limited the submission of data push job ${jobId}${reset ? `; the limit resets at ${reset.at} (in ${reset.inText})` : ''}`,
-			description:
-				`Celonis allows 10 job submissions per second and 250 per hour per team (the hour starts at the full UTC hour). ` +
-				`Run the workflow again after the reset, or raise the option "Max Rate-Limit Wait" to have the node wait for it.${said ? ` Celonis said: ${said}.` : ''}`,
-		});
-	}
-	throw new NodeApiError(node, payload, {
-		httpCode: String(response.status),
-		itemIndex: o.itemIndex,
-		message:
-			response.status === 409
-				? `Celonis refused to execute data push job ${jobId} (HTTP 409): it is no longer NEW`
-				: `Celonis refused to execute data push job ${jobId} (HTTP ${response.status})${said ? `: ${said}` : ''}`,
-		description:
-			response.status === 409
-				? `Only a NEW job can be executed, once. Create a new job.${said ? ` Celonis said: ${said}.` : ''}`
-				: `Check the pool and job id.${said ? ` Celonis said: ${said}.` : ''}`,
 	});
 }
 
@@ -328,82 +272,4 @@ export async function waitForJob(
 				: { done: false, state: job.status };
 		},
 	);
-}
-
-/**
- * Uploads chunks with at most `concurrency` in flight. `add` waits while the limit is reached, so the
- * producer never holds more than `concurrency` + 1 chunks in memory; the first failure stops the rest.
- */
-export class ChunkUploader {
-	private readonly inFlight = new Set<Promise<void>>();
-	private failure: { error: unknown } | undefined;
-	/** This job is ours and fresh: how many chunks of each checksum landed, and the upload of each in flight. */
-	private readonly landedByChecksum = new Map<string, number>();
-	private readonly uploadingByChecksum = new Map<string, Promise<void>>();
-	chunks = 0;
-	bytes = 0;
-	rows = 0;
-
-	constructor(
-		private readonly ctx: IExecuteFunctions,
-		private readonly poolId: string,
-		private readonly jobId: string,
-		private readonly kind: ChunkKind,
-		private readonly concurrency: number,
-		private readonly o: CallOptions,
-	) {}
-
-	get busy(): boolean {
-		return this.inFlight.size > 0;
-	}
-
-	async add(chunk: CsvChunk): Promise<void> {
-		const fileName = `chunk-${String(chunk.index + 1).padStart(5, '0')}.csv`;
-		await this.addFile({ blob: chunk.blob, fileName, md5: chunk.md5 }, chunk.bytes, chunk.rows);
-	}
-
-	async addFile(file: ChunkFile, bytes: number, rows = 0): Promise<void> {
-		this.throwIfFailed();
-		while (this.inFlight.size >= this.concurrency) {
-			await Promise.race(this.inFlight);
-			this.throwIfFailed();
-		}
-		// Identical chunks go one after the other, so the count before each upload is known exactly.
-		const md5 = file.md5;
-		const previous = md5 !== undefined ? this.uploadingByChecksum.get(md5) : undefined;
-		const task: Promise<void> = (async () => {
-			await previous;
-			const before = md5 !== undefined ? (this.landedByChecksum.get(md5) ?? 0) : undefined;
-			await uploadChunk(
-				this.ctx,
-				this.poolId,
-				this.jobId,
-				this.kind,
-				{ ...file, sameChecksumBefore: before },
-				this.o,
-			);
-			if (md5 !== undefined) this.landedByChecksum.set(md5, (before ?? 0) + 1);
-		})().then(
-			() => {
-				this.chunks++;
-				this.bytes += bytes;
-				this.rows += rows;
-			},
-			(error: unknown) => {
-				this.failure ??= { error };
-			},
-		);
-		if (md5 !== undefined) this.uploadingByChecksum.set(md5, task);
-		const tracked = task.finally(() => this.inFlight.delete(tracked));
-		this.inFlight.add(tracked);
-	}
-
-	async drain(): Promise<void> {
-		while (this.inFlight.size > 0) await Promise.race(this.inFlight);
-		this.throwIfFailed();
-	}
-
-	private throwIfFailed(): void {
-		if (this.failure) throw this.failure.error;
-	}
 }

@@ -1,14 +1,7 @@
-import { jsonParse, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { describeOffset, jsonSyntaxErrorOffset } from './jsonSyntax';
-
-/** Thrown for parameter values the user must fix; the node turns it into a NodeOperationError with the item. */
-export class ParameterError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'ParameterError';
-	}
-}
+import { ParameterError } from './nodeErrors';
 
 /**
  * The ID of a Celonis object chosen in a resource locator (or computed by an expression): letters, digits,
@@ -23,6 +16,14 @@ export function resourceIdOf(value: unknown, field: string, what: string): strin
 		);
 	}
 	return id;
+}
+
+/** A comma-separated list of names (columns, keys), trimmed, empty entries dropped. */
+export function splitNames(raw: unknown): string[] {
+	return String(raw ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
 }
 
 /** Parses a JSON parameter and, when it is invalid, says where: line, column and the text around it. */
@@ -81,5 +82,3 @@ export function toStringRecord(object: IDataObject): Record<string, string> {
 		out[k] = typeof v === 'string' ? v : JSON.stringify(v);
 	return out;
 }
-
-export { jsonParse };

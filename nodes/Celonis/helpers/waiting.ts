@@ -3,7 +3,6 @@ import {
 	sleep,
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,
-	type INodeProperties,
 } from 'n8n-workflow';
 
 /** Waits `ms` in short slices, so a cancelled execution stops waiting at once (n8n offers no abortable sleep). */
@@ -63,26 +62,4 @@ export async function pollUntilDone<T>(
 		}
 		await waitUnlessCancelled(ctx, Math.min(delay(), options.timeoutMs - elapsed), options.what);
 	}
-}
-
-/** "Wait for Completion" and "Wait Timeout" of operations that start something in Celonis. */
-export function waitParameters(whatFinishes: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Wait for Completion',
-			name: 'waitForCompletion',
-			type: 'boolean',
-			default: true,
-			description: `Whether to wait until ${whatFinishes} (a failure then fails the node)`,
-		},
-		{
-			displayName: 'Wait Timeout (Seconds)',
-			name: 'waitTimeout',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 3600,
-			displayOptions: { show: { waitForCompletion: [true] } },
-			description: 'How long to wait before the node fails',
-		},
-	];
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { bareOrQuotedCsv, CSV_LINE_ENDING, quoteCsv } from './csv';
+import { bareOrQuotedCsv, CSV_LINE_ENDING, quoteCsv } from './csvWriter';
 
 /**
  * Event records (audit log, login history, members, tracking events) as files: CSV (RFC 4180, one

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-import { ParameterError } from './parameters';
+import { ParameterError } from './nodeErrors';
 
 /**
  * Time windows of the event exports (audit log, login history, tracking events). Celonis filters on the

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { bareOrQuotedCsv, csvRecord, quoteCsv } from './csv';
-import { ParameterError } from './parameters';
+import { bareOrQuotedCsv, csvRecord, quoteCsv } from './csvWriter';
+import { ParameterError } from './nodeErrors';
 
 /** Celonis column types of a data push `tableSchema` (celonis-api.md §5.4). */
 export type ColumnType = 'BOOLEAN' | 'DATE' | 'DATETIME' | 'FLOAT' | 'INTEGER' | 'STRING' | 'TIME';
@@ -144,8 +144,9 @@ export class SchemaBuilder {
 				case 'object': {
 					if (this.options.nested === 'error') {
 						throw new ParameterError(
-							`[item ${itemIndex}] The field "${name}" holds ${describeKind(value)}, but a Celonis table column holds single values. ` +
+							`The field "${name}" holds ${describeKind(value)}, but a Celonis table column holds single values. ` +
 								'Flatten the items first (e.g. with the Set or Split Out node), or set the option "Nested Values" to "Write as JSON Text".',
+							itemIndex,
 						);
 					}
 					s.kinds |= K_JSON;
@@ -222,7 +223,8 @@ export class SchemaBuilder {
 				} else {
 					if (needed > MAX_VARCHAR_LENGTH) {
 						throw new ParameterError(
-							`[item ${s.maxItem}] The field "${name}" has a value of ${needed} bytes, more than the ${MAX_VARCHAR_LENGTH} bytes a Celonis text column can hold. Shorten the value, or set a length for the column under "Column Types" to have Celonis cut it.`,
+							`The field "${name}" has a value of ${needed} bytes, more than the ${MAX_VARCHAR_LENGTH} bytes a Celonis text column can hold. Shorten the value, or set a length for the column under "Column Types" to have Celonis cut it.`,
+							s.maxItem,
 						);
 					}
 					spec.fieldLength = Math.max(DEFAULT_VARCHAR_LENGTH, needed);

@@ -1,0 +1,302 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { COLUMN_TYPES } from '../helpers/columns';
+
+/** Parameter descriptions that several operations share: each is defined here once. */
+
+export const dataPoolLocator: INodeProperties = {
+	displayName: 'Data Pool',
+	name: 'dataPool',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The data pool that holds the table',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a data pool...',
+			typeOptions: { searchListMethod: 'searchDataPools', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. b7a3c9e0-1f2d-4c5b-9a8e-000000000001',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[A-Za-z0-9_-]+$',
+						errorMessage: 'A data pool ID has only letters, digits, - and _',
+					},
+				},
+			],
+		},
+	],
+};
+
+export const tableNameProperty: INodeProperties = {
+	displayName: 'Table Name',
+	name: 'tableName',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. SALES_ORDERS',
+	description: 'The table in the data pool (targetName); created when it does not exist',
+};
+
+export const keyColumnsProperty: INodeProperties = {
+	displayName: 'Key Columns',
+	name: 'keyColumns',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. ORDER_ID or ORDER_ID, ITEM_NO',
+	description: 'The fields of the items that identify a row (primary key), comma-separated',
+};
+
+export const columnTypesProperty: INodeProperties = {
+	displayName: 'Column Types',
+	name: 'columnTypes',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Column Type',
+	default: {},
+	description:
+		'Types are inferred from the data (text, integer, float, boolean, date, datetime); set a type or a text length here to override them',
+	options: [
+		{
+			name: 'column',
+			displayName: 'Column',
+			values: [
+				{
+					displayName: 'Column',
+					name: 'column',
+					type: 'string',
+					default: '',
+					description: 'Field name of the items',
+				},
+				{
+					displayName: 'Type',
+					name: 'type',
+					type: 'options',
+					options: [
+						{ name: 'Auto (Inferred)', value: 'auto' },
+						...COLUMN_TYPES.map((t) => ({
+							name: t.charAt(0) + t.slice(1).toLowerCase(),
+							value: t,
+						})),
+					],
+					default: 'auto',
+				},
+				{
+					displayName: 'Text Length',
+					name: 'fieldLength',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 65000 },
+					default: 0,
+					description:
+						'VARCHAR length of a text column in bytes; 0 = the longest value of the data (at least 80)',
+				},
+			],
+		},
+	],
+};
+
+export const modeProperty: INodeProperties = {
+	displayName: 'Mode',
+	name: 'mode',
+	type: 'options',
+	options: [
+		{
+			name: 'Delta (Upsert by Key)',
+			value: 'DELTA',
+			description: 'Insert new rows and update rows whose key columns match',
+		},
+		{
+			name: 'Replace',
+			value: 'REPLACE',
+			description: 'The table afterwards holds exactly the pushed rows',
+		},
+	],
+	default: 'REPLACE',
+};
+
+export const upsertStrategyOption: INodeProperties = {
+	displayName: 'Upsert Strategy',
+	name: 'upsertStrategy',
+	type: 'options',
+	options: [
+		{ name: 'Celonis Default', value: '' },
+		{ name: 'Keep Unchanged Metadata', value: 'UPSERT_WITH_UNCHANGED_METADATA' },
+		{ name: 'Nullify Missing Columns', value: 'UPSERT_WITH_NULLIFICATION' },
+	],
+	default: '',
+	description: 'How a Delta push updates a row that exists (upsertStrategy)',
+};
+
+export const binaryPropertyProperty: INodeProperties = {
+	displayName: 'Input Binary Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	required: true,
+	description: 'The binary property of the input items that holds the CSV or Parquet file',
+};
+
+export const csvOptionsProperty: INodeProperties = {
+	displayName: 'CSV Options',
+	name: 'csvOptions',
+	type: 'collection',
+	placeholder: 'Add CSV Option',
+	default: {},
+	description: 'How Celonis reads a CSV file (csvParsingOptions); ignored for Parquet',
+	options: [
+		{
+			displayName: 'Character Set',
+			name: 'charSet',
+			type: 'string',
+			default: 'UTF-8',
+			placeholder: 'e.g. UTF-8 or ISO-8859-1',
+		},
+		{
+			displayName: 'Date Format',
+			name: 'dateFormat',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. yyyy-MM-dd HH:mm:ss',
+			description: 'Java date pattern of date columns',
+		},
+		{ displayName: 'Decimal Separator', name: 'decimalSeparator', type: 'string', default: '.' },
+		{ displayName: 'Escape Character', name: 'escapeSequence', type: 'string', default: '"' },
+		{
+			displayName: 'Line Ending',
+			name: 'lineEnding',
+			type: 'options',
+			options: [
+				{ name: 'CRLF', value: '\r\n', description: 'Windows line breaks (\\r\\n)' },
+				{ name: 'LF', value: '\n', description: 'Unix line breaks (\\n)' },
+			],
+			default: '\n',
+		},
+		{ displayName: 'Quote Character', name: 'quoteSequence', type: 'string', default: '"' },
+		{
+			displayName: 'Separator',
+			name: 'separatorSequence',
+			type: 'string',
+			default: ',',
+			description: 'Field separator, e.g. , or ; (use \\t for tab)',
+		},
+		{ displayName: 'Thousands Separator', name: 'thousandSeparator', type: 'string', default: '' },
+	],
+};
+
+export const jobIdProperty: INodeProperties = {
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 3f2c6a1e-…',
+	description: 'ID of the data push job (the "ID" of Create Job or Get Many Jobs)',
+};
+
+/** "Max Retries" and "Max Total Wait" for an operation's Options collection; `what` is what gets retried. */
+export function retryOptionProperties(what: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 20 },
+			default: 5,
+			description: `How often a rate-limited (429), unavailable (502/503/504) or broken ${what} is retried`,
+		},
+		{
+			displayName: 'Max Total Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description: `How long the retries of one ${what} may wait in total, including waits Celonis asks for with x-ratelimit-reset`,
+		},
+	];
+}
+
+/** Options every job-based push shares. */
+export const pushOptions: INodeProperties[] = [
+	{
+		displayName: 'Chunk Size (MB)',
+		name: 'chunkSizeMb',
+		type: 'number',
+		typeOptions: { minValue: 0.001, maxValue: 1023, numberPrecision: 3 },
+		default: 50,
+		description:
+			'Largest upload per request, in MB (1 MB = 1,048,576 bytes). Celonis refuses chunks of 1 GB or more.',
+	},
+	{
+		displayName: 'Data Connection ID',
+		name: 'connectionId',
+		type: 'string',
+		default: '',
+		description:
+			'The data connection (data source) whose schema holds the table; empty = the global pool schema',
+	},
+	{
+		displayName: 'Keep Failed Job',
+		name: 'keepFailedJob',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a job whose push failed stays in Celonis for inspection (by default it is deleted)',
+	},
+	...retryOptionProperties('request to Celonis'),
+	{
+		displayName: 'Upload Concurrency',
+		name: 'uploadConcurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 8 },
+		default: 2,
+		description: 'How many chunks are uploaded at the same time',
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until Celonis has loaded the data (status DONE or ERROR); otherwise the node ends once the job is submitted',
+	},
+	{
+		displayName: 'Wait Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 3600,
+		description: 'How long to wait for the job to finish before the node fails',
+	},
+];
+
+/** "Wait for Completion" and "Wait Timeout" of operations that start something in Celonis. */
+export function waitParameters(whatFinishes: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: true,
+			description: `Whether to wait until ${whatFinishes} (a failure then fails the node)`,
+		},
+		{
+			displayName: 'Wait Timeout (Seconds)',
+			name: 'waitTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 3600,
+			displayOptions: { show: { waitForCompletion: [true] } },
+			description: 'How long to wait before the node fails',
+		},
+	];
+}

@@ -1,0 +1,101 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { dateColumnOptions, DATETIME_FORMAT } from '../helpers/columns';
+import { prepareRows, produceCsvChunks } from '../helpers/csvRows';
+import { writerCsvParsingOptions } from '../helpers/csvWriter';
+import { ParameterError } from '../helpers/nodeErrors';
+import { splitNames } from '../helpers/parameters';
+import {
+	chunkBytesOf,
+	columnOverridesOf,
+	poolIdOf,
+	validateTableName,
+	type PushOptions,
+} from '../helpers/pushParameters';
+import type { JobSettings, JobType } from '../transport/api/dataPush';
+import { runJobPush, type PushSummary } from './jobPush';
+
+/**
+ * Push Items to Table and Delete Rows: the input items become CSV chunks of one data push job, upserted
+ * (Replace or Delta by key) or, for `deleted`, removing the rows whose keys the items carry.
+ */
+export async function pushItemsAsCsv(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	kind: 'deleted' | 'upserted',
+): Promise<PushSummary> {
+	const started = Date.now();
+	const poolId = poolIdOf(ctx, 0);
+	const table = validateTableName(ctx.getNodeParameter('tableName', 0));
+	const mode: JobType =
+		kind === 'deleted'
+			? 'DELTA'
+			: (ctx.getNodeParameter('mode', 0, 'REPLACE') as JobType) === 'DELTA'
+				? 'DELTA'
+				: 'REPLACE';
+	const options = ctx.getNodeParameter('options', 0, {}) as PushOptions;
+	const chunkBytes = chunkBytesOf(options);
+	const keys = mode === 'DELTA' ? splitNames(ctx.getNodeParameter('keyColumns', 0, '')) : [];
+	if (mode === 'DELTA' && keys.length === 0) {
+		throw new ParameterError(
+			kind === 'deleted'
+				? 'Enter the "Key Columns": the fields of the items that identify the rows to delete.'
+				: 'A Delta push needs "Key Columns": the fields that identify a row, so Celonis can update it. Use the mode Replace to overwrite the whole table instead.',
+		);
+	}
+	const overrides = kind === 'deleted' ? [] : columnOverridesOf(ctx);
+	// Delete Rows sends only the key columns.
+	const source =
+		kind === 'deleted' ? items.map((item) => ({ json: pick(item.json, keys) })) : items;
+	const { schema, columns, warnings } = prepareRows(source, options, keys, overrides);
+	if (schema.rows === 0) {
+		return {
+			jobId: null,
+			poolId,
+			table,
+			mode,
+			rows: 0,
+			chunks: 0,
+			bytes: 0,
+			status: 'NO_ROWS',
+			durationMs: Date.now() - started,
+			logs: [
+				'No input item had any field, so no job was created and the table was left unchanged.',
+			],
+		};
+	}
+	for (const message of warnings)
+		ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
+
+	const settings: JobSettings = {
+		targetName: table,
+		type: mode,
+		dataPoolId: poolId,
+		fileType: 'CSV',
+		...(keys.length > 0 ? { keys } : {}),
+		...(options.connectionId ? { connectionId: options.connectionId.trim() } : {}),
+		// Delete chunks match rows of the existing table: its column types apply.
+		...(kind === 'upserted' ? { tableSchema: { tableName: table, columns } } : {}),
+		csvParsingOptions: {
+			...writerCsvParsingOptions(),
+			dateFormat: DATETIME_FORMAT,
+			additionalColumnOptions: dateColumnOptions(columns),
+		},
+		...(options.upsertStrategy ? { upsertStrategy: options.upsertStrategy } : {}),
+	};
+	const summary = await runJobPush(ctx, settings, kind, options, async (sink, uploader) => {
+		await produceCsvChunks(source, columns, chunkBytes, sink, () => uploader.busy);
+	});
+	return {
+		...summary,
+		...(warnings.length > 0 ? { warnings } : {}),
+		durationMs: Date.now() - started,
+	};
+}
+
+function pick(row: IDataObject, keys: string[]): IDataObject {
+	const out: IDataObject = {};
+	if (Object.keys(row).length === 0) return out;
+	for (const k of keys) out[k] = row[k] ?? null;
+	return out;
+}
