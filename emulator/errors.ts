@@ -79,7 +79,7 @@ export function sendFrontendError(
 }
 
 /** ExceptionReference `{reference,message,shortMessage}` (integration / data push 500). */
-export function sendExceptionReference(
+function sendExceptionReference(
 	res: ServerResponse,
 	status: number,
 	message: string,
@@ -103,31 +103,6 @@ export function sendJsonString(
 	headers?: Record<string, string>,
 ): void {
 	write(res, status, 'application/json', JSON.stringify(message), headers);
-}
-
-/** ValidationExceptionDescriptor `{errors:[{attribute,error,errorCode,additionalInfo}]}`. */
-export interface ValidationEntry {
-	attribute: string;
-	error: string;
-	errorCode: string;
-	additionalInfo?: string | null;
-}
-export function sendValidationErrors(
-	res: ServerResponse,
-	status: number,
-	errors: ValidationEntry[],
-): void {
-	write(
-		res,
-		status,
-		'application/json',
-		JSON.stringify({ errors: errors.map((e) => ({ additionalInfo: null, ...e })) }),
-	);
-}
-
-/** 403 with an empty body ("API disabled"). */
-export function sendEmptyForbidden(res: ServerResponse): void {
-	write(res, 403, null, '');
 }
 
 /** RFC 7807 Problem (AI API). */
@@ -171,7 +146,7 @@ export function sendPlainText(res: ServerResponse, status: number, text: string)
 	write(res, status, 'text/plain;charset=UTF-8', text);
 }
 
-export const ACCESS_DENIED = {
+const ACCESS_DENIED = {
 	title: 'Access Denied.',
 	detail: 'Access is denied',
 	errorCode: 'ADMIN_ACCESS_ERROR',
@@ -221,7 +196,7 @@ function errorKeyFor(status: number): string {
 	if (status === 403) return 'ACCESS_DENIED';
 	return 'BAD_REQUEST';
 }
-export function titleFor(status: number): string {
+function titleFor(status: number): string {
 	switch (status) {
 		case 400:
 			return 'Bad request.';

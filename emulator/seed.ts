@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { configPatchSchema } from './config';
 import { faultRuleSchema } from './faultSchema';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 const columnSchema = z.object({
 	name: z.string().min(1),
@@ -117,7 +117,7 @@ const knowledgeModelSchema = z.object({
 		.default([]),
 });
 
-export const seedSchema = z.object({
+const seedSchema = z.object({
 	team: z.object({
 		id: z.string().default('00000000-0000-4000-8000-00000000demo'),
 		domain: z.string().min(1),
@@ -176,7 +176,6 @@ export type Seed = z.infer<typeof seedSchema>;
 export type SeedInput = z.input<typeof seedSchema>;
 export type SeedDataPool = Seed['dataPools'][number];
 export type SeedKnowledgeModel = Seed['knowledgeModels'][number];
-export type SeedColumn = z.infer<typeof columnSchema>;
 
 export const DEFAULT_SEED_PATH = join(__dirname, 'seeds', 'demo.json');
 

@@ -24,7 +24,7 @@ import { platformAdoptionRoutes } from './routes/platformAdoption';
 import { intelligenceRoutes } from './routes/intelligence';
 import { subscriptionRoutes } from './routes/subscriptions';
 
-export function buildRouter(): Router {
+function buildRouter(): Router {
 	const r = new Router();
 	r.add(oauthRoutes);
 	r.add(probeRoutes);
@@ -126,7 +126,7 @@ function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 	return true;
 }
 
-export function createRequestHandler(store: Store, router: Router = buildRouter(), quiet = true) {
+function createRequestHandler(store: Store, router: Router = buildRouter(), quiet = true) {
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const started = performance.now();
 		const rawUrl = req.url ?? '/';

@@ -152,7 +152,7 @@ const LOGIN_TYPES = [
 const ASSET_TYPES = ['VIEW', 'ANALYSIS', 'KNOWLEDGE_MODEL', 'ACTION_FLOW', 'SKILL'];
 const ACTIONS = ['VIEWED', 'OPENED', 'EDITED', 'SHARED'];
 
-export function personAt(i: number): {
+function personAt(i: number): {
 	userId: string;
 	name: string;
 	email: string;
@@ -313,7 +313,7 @@ export function generateTeamData(cfg: EmulatorConfig['generated']): TeamData {
 }
 
 /** "12/10/2023, 6:49:07 AM UTC" — the human format of the Team API's lastLogin. */
-export function formatLastLogin(d: Date): string {
+function formatLastLogin(d: Date): string {
 	const h = d.getUTCHours();
 	const h12 = h % 12 === 0 ? 12 : h % 12;
 	const pad = (n: number) => String(n).padStart(2, '0');
