@@ -28,7 +28,12 @@ export const configSchema = z.object({
 		nominalLimit: z.number().int().min(1),
 	}),
 	/** Intelligence API limits (reference §4.2). */
-	intelligence: z.object({ perSecond: z.number().int().min(1), perDay: z.number().int().min(1) }),
+	intelligence: z.object({
+		perSecond: z.number().int().min(1),
+		perDay: z.number().int().min(1),
+		/** Record data reads see only the first N records of a filtered, sorted table. */
+		maxDataRecords: z.number().int().min(1),
+	}),
 	/** Sizes of generated team data; changing them regenerates that data (appended events are kept). */
 	generated: z.object({
 		auditEvents: z.number().int().min(0),
@@ -40,17 +45,28 @@ export const configSchema = z.object({
 		anchor: z.string(),
 		spanDays: z.number().positive(),
 	}),
+	/** Event subscriptions; Celonis documents neither the probe nor the delivery format nor the retry policy. */
 	subscriptions: z.object({
+		/** How the callback is probed at create/update; NONE = not probed. */
 		probeMethod: z.enum(['HEAD', 'GET', 'POST', 'NONE']),
+		/** Which probe answers count as reachable. */
+		probeAccept: z.enum(['below-500', '2xx']),
 		probeTimeoutMs: z.number().int().min(1),
 		deliveryTimeoutMs: z.number().int().min(1),
+		/** Retries of a failed delivery before the subscription fails (or, with SKIP_ERRORS, drops the events). */
 		retries: z.number().int().min(0),
 		retryDelayMs: z.number().int().min(0),
+		/** fixed: retryDelayMs between tries; exponential: retryDelayMs × 2^(retry − 1). */
+		retryBackoff: z.enum(['fixed', 'exponential']),
 		recoveryIntervalMs: z.number().int().min(1),
 		suspendAfterMs: z.number().int().min(1),
 		allowHttpCallbacks: z.boolean(),
 		maxSubscriptions: z.number().int().min(1),
+		/** object: one eventDTO per POST; array: a JSON array of up to batchSize eventDTOs per POST. */
 		deliveryFormat: z.enum(['object', 'array']),
+		batchSize: z.number().int().min(1).max(1000),
+		/** Entries kept in the delivery log (one per event and attempt). */
+		deliveryLogLimit: z.number().int().min(1),
 	}),
 	requestLogLimit: z.number().int().min(1),
 });
@@ -70,7 +86,7 @@ export function defaultConfig(): EmulatorConfig {
 		continuousFlushMs: 100,
 		maxChunkBytes: 1024 * 1024 * 1024,
 		rateLimit: { requestsPerSecond: null, nominalLimit: 10000 },
-		intelligence: { perSecond: 20, perDay: 6000 },
+		intelligence: { perSecond: 20, perDay: 6000, maxDataRecords: 5000 },
 		generated: {
 			auditEvents: 1000,
 			loginEvents: 500,
@@ -91,6 +107,10 @@ export function defaultConfig(): EmulatorConfig {
 			allowHttpCallbacks: true,
 			maxSubscriptions: 10,
 			deliveryFormat: 'object',
+			batchSize: 1,
+			deliveryLogLimit: 100_000,
+			probeAccept: 'below-500',
+			retryBackoff: 'fixed',
 		},
 		requestLogLimit: 10000,
 	};

@@ -94,7 +94,15 @@ const knowledgeModelSchema = z.object({
 		)
 		.default([]),
 	filters: z
-		.array(z.object({ id: z.string(), name: z.string(), description: z.string().default('') }))
+		.array(
+			z.object({
+				id: z.string(),
+				name: z.string(),
+				description: z.string().default(''),
+				/** what the filter keeps, in the filterExpr syntax (emulator only; not in the API's filter list) */
+				filterExpr: z.string().optional(),
+			}),
+		)
 		.default([]),
 	triggers: z
 		.array(

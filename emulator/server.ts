@@ -21,7 +21,8 @@ import { integrationRoutes } from './routes/integration';
 import { auditRoutes } from './routes/audit';
 import { teamRoutes } from './routes/team';
 import { platformAdoptionRoutes } from './routes/platformAdoption';
-import { intelligenceRoutes } from './routes/intelligence';
+import { knowledgeModelRoutes } from './routes/knowledgeModels';
+import { aiRoutes } from './routes/ai';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 function buildRouter(): Router {
@@ -35,7 +36,8 @@ function buildRouter(): Router {
 	r.add(auditRoutes);
 	r.add(teamRoutes);
 	r.add(platformAdoptionRoutes);
-	r.add(intelligenceRoutes);
+	r.add(knowledgeModelRoutes);
+	r.add(aiRoutes);
 	r.add(subscriptionRoutes);
 	return r;
 }

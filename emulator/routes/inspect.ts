@@ -4,7 +4,8 @@ import { configPatchSchema } from '../config';
 import { faultRuleSchema } from '../faultSchema';
 import { HttpError, intParam, readJson, sendJson, type Ctx } from '../http';
 import type { RouteDef } from '../router';
-import { fireTrigger, fireSchema, presentSubscription, subscriptions } from '../subscriptionEngine';
+import { presentSubscription, type Subscription } from '../subscriptionEngine';
+import { fireSchema, fireTrigger } from '../triggerFiring';
 import { presentJob } from './dataPush';
 
 function reset(ctx: Ctx): void {
@@ -91,6 +92,7 @@ async function fire(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, fireSchema);
 	const result = await fireTrigger(
 		ctx.store,
+		ctx.params.kmId,
 		ctx.params.triggerId as string,
 		body ?? {},
 		ctx.query.get('wait') === 'true',
@@ -98,17 +100,60 @@ async function fire(ctx: Ctx): Promise<void> {
 	sendJson(ctx, result.error ? 404 : 200, result);
 }
 
+function inspectSubscription(ctx: Ctx, s: Subscription): Record<string, unknown> {
+	return {
+		...presentSubscription(s),
+		queued: s.queue.length,
+		queuedOffsets: s.queue.map((e) => e.offset),
+		skipped: s.skipped,
+		deliveries: ctx.store.subscriptions.deliveries({ subscriptionId: s.id }),
+	};
+}
+
 function listSubscriptions(ctx: Ctx): void {
 	sendJson(
 		ctx,
 		200,
-		[...subscriptions(ctx.store).values()].map((s) => ({
-			...presentSubscription(s),
-			queued: s.queue.length,
-			skipped: s.skipped,
-			deliveries: s.deliveries,
-		})),
+		ctx.store.subscriptions.list().map((s) => inspectSubscription(ctx, s)),
 	);
+}
+
+function getSubscription(ctx: Ctx): void {
+	const s = ctx.store.subscriptions.get(ctx.params.subscriptionId as string);
+	if (!s) throw new HttpError(404, `No subscription ${ctx.params.subscriptionId}`);
+	sendJson(ctx, 200, inspectSubscription(ctx, s));
+}
+
+function deliveries(ctx: Ctx): void {
+	const after = intParam(ctx, 'after', 0, 0);
+	const limit = intParam(ctx, 'limit', 0, 0);
+	const list = ctx.store.subscriptions.deliveries({
+		subscriptionId: ctx.query.get('subscriptionId') ?? undefined,
+		triggerId: ctx.query.get('triggerId') ?? undefined,
+		after,
+	});
+	sendJson(ctx, 200, limit ? list.slice(0, limit) : list);
+}
+
+/** Simulates a knowledge model (or one trigger of it) deleted in Celonis; reset brings it back. */
+function deleteKnowledgeModel(ctx: Ctx): void {
+	const kms = ctx.store.knowledgeModels;
+	const i = kms.findIndex((k) => k.id === ctx.params.kmId);
+	if (i < 0) throw new HttpError(404, `No knowledge model ${ctx.params.kmId}`);
+	kms.splice(i, 1);
+	sendJson(ctx, 200, { deleted: ctx.params.kmId });
+}
+
+function deleteTrigger(ctx: Ctx): void {
+	const triggers = ctx.store.knowledgeModels.find((k) => k.id === ctx.params.kmId)?.triggers;
+	const i = triggers?.findIndex((t) => t.id === ctx.params.triggerId) ?? -1;
+	if (!triggers || i < 0)
+		throw new HttpError(
+			404,
+			`No trigger ${ctx.params.triggerId} in knowledge model ${ctx.params.kmId}`,
+		);
+	triggers.splice(i, 1);
+	sendJson(ctx, 200, { deleted: ctx.params.triggerId, knowledgeModelId: ctx.params.kmId });
 }
 
 function continuousPushes(ctx: Ctx): void {
@@ -185,11 +230,36 @@ export const inspectRoutes: RouteDef[] = [
 		handler: fire,
 	},
 	{
+		method: 'POST',
+		path: '/__emulator/knowledge-models/:kmId/triggers/:triggerId/fire',
+		family: 'inspect',
+		handler: fire,
+	},
+	{
+		method: 'DELETE',
+		path: '/__emulator/knowledge-models/:kmId',
+		family: 'inspect',
+		handler: deleteKnowledgeModel,
+	},
+	{
+		method: 'DELETE',
+		path: '/__emulator/knowledge-models/:kmId/triggers/:triggerId',
+		family: 'inspect',
+		handler: deleteTrigger,
+	},
+	{
 		method: 'GET',
 		path: '/__emulator/subscriptions',
 		family: 'inspect',
 		handler: listSubscriptions,
 	},
+	{
+		method: 'GET',
+		path: '/__emulator/subscriptions/:subscriptionId',
+		family: 'inspect',
+		handler: getSubscription,
+	},
+	{ method: 'GET', path: '/__emulator/deliveries', family: 'inspect', handler: deliveries },
 	{
 		method: 'GET',
 		path: '/__emulator/continuous-pushes',
