@@ -170,8 +170,7 @@ export class SubscriptionEngine {
 		if (recovering && !(await this.recover(s))) return;
 		const cfg = this.config();
 		while (this.alive(s) && s.status === 'active' && s.queue.length > 0) {
-			const size = cfg.deliveryFormat === 'array' ? cfg.batchSize : 1;
-			const batch = s.queue.slice(0, size);
+			const batch = s.queue.slice(0, batchSize(cfg));
 			let ok = false;
 			for (let attempt = 1; attempt <= 1 + cfg.retries && !ok; attempt++) {
 				if (attempt > 1) await sleep(retryDelay(cfg, attempt));
@@ -179,12 +178,17 @@ export class SubscriptionEngine {
 				ok = await this.deliver(s, batch, attempt);
 			}
 			if (ok) this.delivered(s, batch);
+			// paused or deleted during the last attempt: the events stay queued as they are
+			else if (!this.alive(s) || s.status !== 'active') return;
 			else if (s.configurations.includes('SKIP_ERRORS')) s.skipped += this.dequeue(s, batch);
 			else return this.fail(s);
 		}
 	}
 
-	/** One auto-recovery try of the head of the queue; true when the subscription is active again. */
+	/**
+	 * One auto-recovery try of the head of the queue; true when the pump should go on delivering (the callback
+	 * answered, or the subscription was resumed meanwhile).
+	 */
 	private async recover(s: Subscription): Promise<boolean> {
 		const cfg = this.config();
 		if (!this.alive(s) || s.status !== 'failed') return false;
@@ -192,16 +196,17 @@ export class SubscriptionEngine {
 			s.status = 'suspended';
 			return false;
 		}
-		const head = s.queue.slice(0, cfg.deliveryFormat === 'array' ? cfg.batchSize : 1);
-		if (head.length > 0 && !(await this.deliver(s, head, 0))) {
-			if (s.status === 'failed') this.scheduleRecovery(s);
-			return false;
-		}
-		if (!this.alive(s) || s.status !== 'failed') return false;
-		if (head.length > 0) this.delivered(s, head);
-		s.status = 'active';
-		s.failedSince = null;
-		return true;
+		const head = s.queue.slice(0, batchSize(cfg));
+		const ok = head.length === 0 || (await this.deliver(s, head, 0));
+		if (!this.alive(s)) return false;
+		if (ok) {
+			this.delivered(s, head);
+			if (s.status === 'failed') {
+				s.status = 'active';
+				s.failedSince = null;
+			}
+		} else if (s.status === 'failed') this.scheduleRecovery(s);
+		return s.status === 'active';
 	}
 
 	private fail(s: Subscription): void {
@@ -271,6 +276,11 @@ export class SubscriptionEngine {
 			this.log = this.log.slice(-cfg.deliveryLogLimit);
 		return ok;
 	}
+}
+
+/** Events per delivery: one eventDTO, or up to batchSize in an array. */
+function batchSize(cfg: Config): number {
+	return cfg.deliveryFormat === 'array' ? cfg.batchSize : 1;
 }
 
 function retryDelay(cfg: Config, attempt: number): number {
