@@ -7,6 +7,22 @@ export const configSchema = z.object({
 	/** `expires_in` of issued access tokens. */
 	tokenLifetimeSeconds: z.number().int().min(1),
 	refreshTokenLifetimeSeconds: z.number().int().min(1),
+	/** Authorization-code flow (docs/celonis-api.md#authorization-code). */
+	oauth: z.object({
+		/** Approve every authorization request without showing the consent page (non-interactive tests). */
+		autoApprove: z.boolean(),
+		codeLifetimeSeconds: z.number().int().min(1),
+		/** The consent page's two choices: "30 days" (Celonis' maximum) and "15 minutes". */
+		consentLifetimeSeconds: z.number().int().min(1),
+		shortConsentLifetimeSeconds: z.number().int().min(1),
+		/** Refuse authorization requests without a PKCE code_challenge. */
+		requirePkce: z.boolean(),
+		/**
+		 * How client_secret_basic credentials are decoded: RFC 6749 §2.3.1 form-urlencoding, raw (what n8n sends), or
+		 * either (the decoded pair first).
+		 */
+		basicCredentials: z.enum(['urlencoded-or-raw', 'urlencoded', 'raw']),
+	}),
 	/** Data-push job submission limits per team (execute calls). */
 	dataPush: z.object({
 		perSecond: z.number().int().min(1),
@@ -79,6 +95,14 @@ export function defaultConfig(): EmulatorConfig {
 	return {
 		tokenLifetimeSeconds: 899,
 		refreshTokenLifetimeSeconds: 30 * 24 * 3600,
+		oauth: {
+			autoApprove: false,
+			codeLifetimeSeconds: 60,
+			consentLifetimeSeconds: 30 * 24 * 3600,
+			shortConsentLifetimeSeconds: 15 * 60,
+			requirePkce: false,
+			basicCredentials: 'urlencoded-or-raw',
+		},
 		dataPush: { perSecond: 10, perHour: 250, unlimited: false },
 		jobDelays: { queuedMs: 50, runningMs: 100 },
 		dataJobDelays: { queuedMs: 50, runningMs: 100 },

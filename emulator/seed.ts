@@ -167,8 +167,18 @@ const seedSchema = z.object({
 					.default(['client_credentials', 'authorization_code', 'refresh_token']),
 				scopes: z.array(z.string()),
 				permissions: z.array(z.string()).default([]),
-				redirectUris: z.array(z.string()).default([]),
-				/** Seeded user (email) that auto-consents in /oauth2/authorize. */
+				/** Exact matches; a loopback http URI matches on any port (RFC 8252 §7.3). */
+				redirectUris: z
+					.array(
+						z
+							.string()
+							.refine(
+								(u) => URL.canParse(u) && !u.includes('#'),
+								'an absolute URI without fragment',
+							),
+					)
+					.default([]),
+				/** Seeded user (email) preselected on the consent page (else the first user). */
 				consentUser: z.string().optional(),
 			}),
 		)

@@ -13,6 +13,7 @@ import { familyOfPath, Router, type RouteDef } from './router';
 import type { Store } from './store';
 import type { FaultStep } from './faultSchema';
 import { oauthRoutes } from './routes/oauth';
+import { authorizeRoutes } from './routes/authorize';
 import { probeRoutes } from './routes/probes';
 import { inspectRoutes } from './routes/inspect';
 import { dataPushRoutes } from './routes/dataPush';
@@ -28,6 +29,7 @@ import { subscriptionRoutes } from './routes/subscriptions';
 function buildRouter(): Router {
 	const r = new Router();
 	r.add(oauthRoutes);
+	r.add(authorizeRoutes);
 	r.add(probeRoutes);
 	r.add(inspectRoutes);
 	r.add(dataPushRoutes);

@@ -189,10 +189,7 @@ export class Store {
 		this.config = configSchema.parse(deepMerge(defaultConfig(), this.seed.config ?? {}));
 		this.requestLog.limit = this.config.requestLogLimit;
 		this.requestLog.clear();
-		this.tokens.revoke();
-		this.tokens.codes.clear();
-		this.tokens.issued = 0;
-		for (const k of Object.keys(this.tokens.byClient)) delete this.tokens.byClient[k];
+		this.tokens.clear();
 		rmSync(this.chunkDir, { recursive: true, force: true });
 		mkdirSync(this.chunkDir, { recursive: true });
 		this.load();

@@ -54,6 +54,29 @@ function requests(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.requestLog.list(limit || undefined));
 }
 
+function listConsents(ctx: Ctx): void {
+	sendJson(
+		ctx,
+		200,
+		[...ctx.store.tokens.consents.values()].map((c) => ({
+			...c,
+			expiresAt: new Date(c.expiresAt).toISOString(),
+		})),
+	);
+}
+
+/** The user withdraws consent (Celonis: Edit Profile → OAuth Client Management). */
+async function revokeConsents(ctx: Ctx): Promise<void> {
+	const body = await readJson(
+		ctx,
+		z
+			.object({ clientId: z.string().optional(), userEmail: z.string().optional() })
+			.strict()
+			.optional(),
+	);
+	sendJson(ctx, 200, { revoked: ctx.store.tokens.revokeConsents(body ?? {}).length });
+}
+
 function tokenStats(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.tokens.stats());
 }
@@ -220,6 +243,13 @@ export const inspectRoutes: RouteDef[] = [
 	{ method: 'GET', path: '/__emulator/requests', family: 'inspect', handler: requests },
 	{ method: 'GET', path: '/__emulator/token-stats', family: 'inspect', handler: tokenStats },
 	{ method: 'POST', path: '/__emulator/tokens/revoke', family: 'inspect', handler: revoke },
+	{ method: 'GET', path: '/__emulator/consents', family: 'inspect', handler: listConsents },
+	{
+		method: 'POST',
+		path: '/__emulator/consents/revoke',
+		family: 'inspect',
+		handler: revokeConsents,
+	},
 	{ method: 'POST', path: '/__emulator/faults', family: 'inspect', handler: addFaults },
 	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
 	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },

@@ -15,6 +15,8 @@ const form = (p: Record<string, string>) => ({
 	body: new URLSearchParams(p).toString(),
 	headers: { 'content-type': 'application/x-www-form-urlencoded' },
 });
+/** n8n's OAuth callback on a loopback address: registered for the demo clients, any port matches. */
+const CALLBACK = 'http://127.0.0.1:9/rest/oauth2-credential/callback';
 const basic = (id: string, secret: string) =>
 	`Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -182,9 +184,9 @@ describe('/oauth2/token', () => {
 		expect(tokenEntries[0].oauth).toMatchObject({ grantType: 'client_credentials' });
 		expect(JSON.stringify(log.json)).not.toContain('demo-client-secret');
 	});
-	test('authorization_code with auto-consent, then refresh_token rotation', async () => {
+	test('authorization_code approved without the page (emulator_consent=approve), then refresh_token rotation', async () => {
 		const a = await call(
-			`${emu.url}/oauth2/authorize?client_id=demo-client&response_type=code&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&scope=studio&state=xyz`,
+			`${emu.url}/oauth2/authorize?client_id=demo-client&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=studio&state=xyz&emulator_consent=approve`,
 		);
 		expect(a.status).toBe(302);
 		const loc = new URL(a.headers.location as string);
@@ -195,7 +197,7 @@ describe('/oauth2/token', () => {
 			form({
 				grant_type: 'authorization_code',
 				code,
-				redirect_uri: 'http://127.0.0.1:9/cb',
+				redirect_uri: CALLBACK,
 				client_id: 'demo-client',
 				client_secret: 'demo-client-secret',
 			}),
@@ -204,17 +206,6 @@ describe('/oauth2/token', () => {
 		expect(t.json.refresh_token).toBeDefined();
 		const me = await call(`${emu.url}/api/cloud`, { headers: bearer(t.json.access_token) });
 		expect(me.json.email).toBe('demo.user@example.com');
-		const again = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'authorization_code',
-				code,
-				redirect_uri: 'http://127.0.0.1:9/cb',
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
-		expect(again.json.error).toBe('invalid_grant');
 		const r = await call(
 			`${emu.url}/oauth2/token`,
 			form({
@@ -236,8 +227,30 @@ describe('/oauth2/token', () => {
 			}),
 		);
 		expect(old.json.error).toBe('invalid_grant');
+		const again = await call(
+			`${emu.url}/oauth2/token`,
+			form({
+				grant_type: 'authorization_code',
+				code,
+				redirect_uri: CALLBACK,
+				client_id: 'demo-client',
+				client_secret: 'demo-client-secret',
+			}),
+		);
+		expect(again.json.error).toBe('invalid_grant');
+		// RFC 6749 §4.1.2: a code used twice revokes what was issued with it, rotated refresh tokens included
+		const revoked = await call(
+			`${emu.url}/oauth2/token`,
+			form({
+				grant_type: 'refresh_token',
+				refresh_token: r.json.refresh_token,
+				client_id: 'demo-client',
+				client_secret: 'demo-client-secret',
+			}),
+		);
+		expect(revoked.json.error).toBe('invalid_grant');
 		const badScope = await call(
-			`${emu.url}/oauth2/authorize?client_id=demo-audit-client&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=studio`,
+			`${emu.url}/oauth2/authorize?client_id=demo-audit-client&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=studio`,
 		);
 		expect(new URL(badScope.headers.location as string).searchParams.get('error')).toBe(
 			'invalid_scope',
