@@ -204,99 +204,69 @@ const loginEventSchema = z.object({
 	timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time'),
 });
 
-async function addAudit(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.union([auditEventSchema, z.array(auditEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
-		...e,
-		timestamp: new Date(e.timestamp).toISOString(),
-	}));
-	ctx.store.audit.append(events);
-	sendJson(ctx, 200, { appended: events.length, total: ctx.store.audit.total });
+/** Appends events (one or an array) to a generated log; timestamps normalised to ISO UTC. */
+function appender<T extends { timestamp: string }>(
+	schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+	log: (ctx: Ctx) => { append(events: T[]): void; total: number },
+) {
+	return async (ctx: Ctx): Promise<void> => {
+		const body: T | T[] = await readJson(ctx, z.union([schema, z.array(schema)]));
+		const events = (Array.isArray(body) ? body : [body]).map((e) => ({
+			...e,
+			timestamp: new Date(e.timestamp).toISOString(),
+		}));
+		log(ctx).append(events);
+		sendJson(ctx, 200, { appended: events.length, total: log(ctx).total });
+	};
 }
 
 function listAudit(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.audit.all());
 }
 
-async function addLogins(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.union([loginEventSchema, z.array(loginEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
-		...e,
-		timestamp: new Date(e.timestamp).toISOString(),
-	}));
-	ctx.store.logins.append(events);
-	sendJson(ctx, 200, { appended: events.length, total: ctx.store.logins.total });
-}
+const route = (
+	method: RouteDef['method'],
+	path: string,
+	handler: RouteDef['handler'],
+): RouteDef => ({
+	method,
+	path: `/__emulator${path}`,
+	family: 'inspect',
+	handler,
+});
 
 export const inspectRoutes: RouteDef[] = [
-	{ method: 'POST', path: '/__emulator/reset', family: 'inspect', handler: reset },
-	{ method: 'GET', path: '/__emulator/config', family: 'inspect', handler: getConfig },
-	{ method: 'PUT', path: '/__emulator/config', family: 'inspect', handler: putConfig },
-	{ method: 'GET', path: '/__emulator/tables', family: 'inspect', handler: listTables },
-	{
-		method: 'GET',
-		path: '/__emulator/tables/:poolId/:tableName',
-		family: 'inspect',
-		handler: getTable,
-	},
-	{ method: 'GET', path: '/__emulator/jobs', family: 'inspect', handler: jobs },
-	{ method: 'GET', path: '/__emulator/requests', family: 'inspect', handler: requests },
-	{ method: 'GET', path: '/__emulator/token-stats', family: 'inspect', handler: tokenStats },
-	{ method: 'POST', path: '/__emulator/tokens/revoke', family: 'inspect', handler: revoke },
-	{ method: 'GET', path: '/__emulator/consents', family: 'inspect', handler: listConsents },
-	{
-		method: 'POST',
-		path: '/__emulator/consents/revoke',
-		family: 'inspect',
-		handler: revokeConsents,
-	},
-	{ method: 'POST', path: '/__emulator/faults', family: 'inspect', handler: addFaults },
-	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
-	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },
-	{
-		method: 'POST',
-		path: '/__emulator/triggers/:triggerId/fire',
-		family: 'inspect',
-		handler: fire,
-	},
-	{
-		method: 'POST',
-		path: '/__emulator/knowledge-models/:kmId/triggers/:triggerId/fire',
-		family: 'inspect',
-		handler: fire,
-	},
-	{
-		method: 'DELETE',
-		path: '/__emulator/knowledge-models/:kmId',
-		family: 'inspect',
-		handler: deleteKnowledgeModel,
-	},
-	{
-		method: 'DELETE',
-		path: '/__emulator/knowledge-models/:kmId/triggers/:triggerId',
-		family: 'inspect',
-		handler: deleteTrigger,
-	},
-	{
-		method: 'GET',
-		path: '/__emulator/subscriptions',
-		family: 'inspect',
-		handler: listSubscriptions,
-	},
-	{
-		method: 'GET',
-		path: '/__emulator/subscriptions/:subscriptionId',
-		family: 'inspect',
-		handler: getSubscription,
-	},
-	{ method: 'GET', path: '/__emulator/deliveries', family: 'inspect', handler: deliveries },
-	{
-		method: 'GET',
-		path: '/__emulator/continuous-pushes',
-		family: 'inspect',
-		handler: continuousPushes,
-	},
-	{ method: 'POST', path: '/__emulator/audit/events', family: 'inspect', handler: addAudit },
-	{ method: 'GET', path: '/__emulator/audit/events', family: 'inspect', handler: listAudit },
-	{ method: 'POST', path: '/__emulator/login-events', family: 'inspect', handler: addLogins },
+	route('POST', '/reset', reset),
+	route('GET', '/config', getConfig),
+	route('PUT', '/config', putConfig),
+	route('GET', '/tables', listTables),
+	route('GET', '/tables/:poolId/:tableName', getTable),
+	route('GET', '/jobs', jobs),
+	route('GET', '/requests', requests),
+	route('GET', '/token-stats', tokenStats),
+	route('POST', '/tokens/revoke', revoke),
+	route('GET', '/consents', listConsents),
+	route('POST', '/consents/revoke', revokeConsents),
+	route('POST', '/faults', addFaults),
+	route('GET', '/faults', listFaults),
+	route('DELETE', '/faults', clearFaults),
+	route('POST', '/triggers/:triggerId/fire', fire),
+	route('POST', '/knowledge-models/:kmId/triggers/:triggerId/fire', fire),
+	route('DELETE', '/knowledge-models/:kmId', deleteKnowledgeModel),
+	route('DELETE', '/knowledge-models/:kmId/triggers/:triggerId', deleteTrigger),
+	route('GET', '/subscriptions', listSubscriptions),
+	route('GET', '/subscriptions/:subscriptionId', getSubscription),
+	route('GET', '/deliveries', deliveries),
+	route('GET', '/continuous-pushes', continuousPushes),
+	route(
+		'POST',
+		'/audit/events',
+		appender(auditEventSchema, (ctx) => ctx.store.audit),
+	),
+	route('GET', '/audit/events', listAudit),
+	route(
+		'POST',
+		'/login-events',
+		appender(loginEventSchema, (ctx) => ctx.store.logins),
+	),
 ];

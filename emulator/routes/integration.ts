@@ -148,6 +148,15 @@ function listPools(ctx: Ctx): void {
 	);
 }
 
+function listModelTables(ctx: Ctx): void {
+	const { model } = modelOr404(ctx);
+	sendJson(
+		ctx,
+		200,
+		model.tables.map((t) => tableTransport(model, t)),
+	);
+}
+
 function listConnections(ctx: Ctx): void {
 	const pool = poolOr404(ctx);
 	sendJson(
@@ -434,14 +443,7 @@ export const integrationRoutes: RouteDef[] = [
 		path: '/integration/api/pools/:poolId/data-model/:modelId/tables',
 		family: I,
 		access: readModels,
-		handler: (ctx) => {
-			const { model } = modelOr404(ctx);
-			sendJson(
-				ctx,
-				200,
-				model.tables.map((t) => tableTransport(model, t)),
-			);
-		},
+		handler: listModelTables,
 	},
 	{
 		method: 'POST',
@@ -463,14 +465,7 @@ export const integrationRoutes: RouteDef[] = [
 		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/tables',
 		family: I,
 		access: readModels,
-		handler: (ctx) => {
-			const { model } = modelOr404(ctx);
-			sendJson(
-				ctx,
-				200,
-				model.tables.map((t) => tableTransport(model, t)),
-			);
-		},
+		handler: listModelTables,
 	},
 	{
 		method: 'POST',
