@@ -18,8 +18,8 @@ export const configSchema = z.object({
 		/** Refuse authorization requests without a PKCE code_challenge. */
 		requirePkce: z.boolean(),
 		/**
-		 * How client_secret_basic credentials are decoded: RFC 6749 §2.3.1 form-urlencoding, raw (what n8n sends), or
-		 * either (the decoded pair first).
+		 * How client_secret_basic credentials are decoded: form-urlencoded, raw (what n8n sends), or either (the decoded
+		 * pair first); see docs/celonis-api.md#client-credentials.
 		 */
 		basicCredentials: z.enum(['urlencoded-or-raw', 'urlencoded', 'raw']),
 	}),
@@ -43,7 +43,7 @@ export const configSchema = z.object({
 		requestsPerSecond: z.number().int().min(1).nullable(),
 		nominalLimit: z.number().int().min(1),
 	}),
-	/** Intelligence API limits (reference §4.2). */
+	/** Intelligence API limits (docs/celonis-api.md#rate-limits). */
 	intelligence: z.object({
 		perSecond: z.number().int().min(1),
 		perDay: z.number().int().min(1),

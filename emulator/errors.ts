@@ -1,5 +1,5 @@
 /**
- * One helper per Celonis error-body family (reference §4.1). Handlers never build error bodies by hand.
+ * One helper per Celonis error-body family (docs/celonis-api.md#errors). Handlers never build error bodies by hand.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -91,7 +91,7 @@ export function sendJsonString(
 	writeJson(res, status, message, headers);
 }
 
-/** RFC 7807 Problem (AI API). */
+/** Problem `{type,title,status,detail,instance}` (AI API). */
 export function sendProblem(
 	res: ServerResponse,
 	status: number,
@@ -107,7 +107,7 @@ export function sendProblem(
 	);
 }
 
-/** RFC 6749 §5.2 token-endpoint error. */
+/** OAuth token-endpoint error `{error, error_description}`. */
 export function sendOAuthError(
 	res: ServerResponse,
 	status: number,

@@ -96,7 +96,7 @@ ${scopes}
 	);
 }
 
-/** RFC 6749 §4.1.2.1: a bad client or redirect URI is shown to the user, never redirected to. */
+/** A bad client or redirect URI is shown to the user, never redirected to (docs/celonis-api.md#authorization-code). */
 export function sendErrorPage(
 	res: ServerResponse,
 	status: number,

@@ -1,11 +1,11 @@
-/** PKCE (RFC 7636): the challenge of an authorization request and its verification at the token endpoint. */
+/** PKCE: the challenge of an authorization request and its verification at the token endpoint (docs/celonis-api.md#authorization-code). */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Pkce } from './tokens';
 
 /** 43-128 unreserved characters: the syntax of both code_challenge (S256 output, or plain) and code_verifier. */
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** The request's challenge, or an error description (RFC 7636 §4.4.1: invalid_request). */
+/** The request's challenge (no method = plain), or the description of an invalid_request. */
 export function readChallenge(
 	challenge: string | null,
 	method: string | null,
@@ -26,7 +26,7 @@ export function verifierWellFormed(verifier: string): boolean {
 	return PKCE_VALUE.test(verifier);
 }
 
-/** RFC 7636 §4.6: S256 compares BASE64URL(SHA256(verifier)) with the challenge, plain compares them as they are. */
+/** S256 compares BASE64URL(SHA256(verifier)) with the challenge, plain compares them as they are. */
 export function verifierMatches(pkce: Pkce, verifier: string): boolean {
 	const derived =
 		pkce.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;

@@ -167,7 +167,7 @@ const seedSchema = z.object({
 					.default(['client_credentials', 'authorization_code', 'refresh_token']),
 				scopes: z.array(z.string()),
 				permissions: z.array(z.string()).default([]),
-				/** Exact matches; a loopback http URI matches on any port (RFC 8252 §7.3). */
+				/** Exact matches; a loopback http URI matches on any port (docs/celonis-api.md#authorization-code). */
 				redirectUris: z
 					.array(
 						z

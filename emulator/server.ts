@@ -63,7 +63,7 @@ function applyFaultResponse(res: ServerResponse, step: FaultStep): void {
 	res.end(body);
 }
 
-/** x-ratelimit-* headers every API response carries (reference §4.2); enforces the optional generic limiter. */
+/** x-ratelimit-* headers every API response carries (docs/celonis-api.md#rate-limits); enforces the optional generic limiter. */
 function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 	const { store, res } = ctx;
 	const now = Date.now();

@@ -1,6 +1,6 @@
 /**
  * The authorization endpoint of the authorization-code grant (docs/celonis-api.md#authorization-code):
- * GET validates the request (RFC 6749 §4.1.1, RFC 7636 §4.3) and shows the consent page; the page's form POSTs the
+ * GET validates the request and shows the consent page; the page's form POSTs the
  * user's decision back, which redirects to the client with a code or `error=access_denied`.
  * Non-interactive runs approve or deny without the page: config `oauth.autoApprove`, or the emulator-only query
  * parameter `emulator_consent=approve|deny`.
@@ -26,7 +26,7 @@ const SINGLE_PARAMS = [
 ];
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
-/** Shown, never redirected to (RFC 6749 §4.1.2.1). */
+/** Shown, never redirected to: the client or its redirect URI is not trusted. */
 class PageError extends Error {
 	constructor(
 		public error: string,
@@ -36,7 +36,7 @@ class PageError extends Error {
 	}
 }
 
-/** Sent back to the client's redirect URI (RFC 6749 §4.1.2.1). */
+/** Sent back to the client's (trusted) redirect URI, with the state. */
 class RedirectError extends Error {
 	constructor(
 		public error: string,
@@ -46,7 +46,7 @@ class RedirectError extends Error {
 	}
 }
 
-/** Registered URIs match exactly; a loopback http one matches on any port (RFC 8252 §7.3). */
+/** Registered URIs match exactly; a loopback http one matches on any port (a local app picks its port). */
 function registered(client: SeedClient, uri: string): boolean {
 	return client.redirectUris.some((r) => {
 		if (r === uri) return true;
@@ -126,7 +126,7 @@ function defaultUser(ctx: Ctx, client: SeedClient): string {
 	return user.email;
 }
 
-/** Everything RFC 6749 §4.1.1 and RFC 7636 §4.3 ask of the request, once its redirect URI is trusted. */
+/** Everything an authorization request must satisfy, once its redirect URI is trusted. */
 function validate(
 	ctx: Ctx,
 	client: SeedClient,

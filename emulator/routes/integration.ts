@@ -1,4 +1,4 @@
-/** Integration API: pools, data models, data-model loads, data jobs (§7). */
+/** Integration API: pools, data models, data-model loads, data jobs (docs/celonis-api.md#data-integration-api). */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { sendFrontendError, sendJsonString } from '../errors';

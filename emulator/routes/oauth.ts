@@ -1,6 +1,6 @@
 /**
  * The token endpoint (client credentials, authorization code, refresh token) and OpenID discovery
- * (docs/celonis-api.md#oauth). Errors are RFC 6749 §5.2 JSON.
+ * (docs/celonis-api.md#oauth). Errors are OAuth error JSON `{error, error_description}`.
  */
 import { sendOAuthError } from '../errors';
 import { HttpError, readBody, sendJson, type Ctx } from '../http';
@@ -12,7 +12,7 @@ import type { SeedClient } from '../store';
 
 type AuthMethod = 'client_secret_basic' | 'client_secret_post';
 
-/** An RFC 6749 §5.2 error the token endpoint answers with. */
+/** An OAuth error the token endpoint answers with. */
 class OAuthError extends Error {
 	constructor(
 		public status: number,
@@ -37,7 +37,7 @@ async function readParams(ctx: Ctx): Promise<Record<string, string>> {
 	const params: Record<string, string> = {};
 	const seen = new Set<string>();
 	const set = (k: string, v: string) => {
-		// RFC 6749 §3.2: parameters must not be included more than once
+		// OAuth parameters must not be included more than once
 		if (seen.has(k)) throw new OAuthError(400, 'invalid_request', `Parameter ${k} is repeated`);
 		seen.add(k);
 		params[k] = v;
@@ -171,7 +171,7 @@ interface Grant {
 	code?: string;
 	/** issue a refresh token too (authorization code and refresh grants) */
 	refresh: boolean;
-	/** scope of that refresh token when the access token's is narrower (RFC 6749 §6: a rotated one keeps its scope) */
+	/** scope of that refresh token when the access token's is narrower (a rotated one keeps its scope) */
 	refreshScopes?: string[];
 }
 
@@ -263,7 +263,7 @@ function refreshToken(
 	});
 }
 
-/** RFC 6749 §4.1.3 and RFC 7636 §4.6: single-use, short-lived code, same redirect_uri, PKCE verifier. */
+/** Single-use, short-lived code, same redirect_uri, PKCE verifier (docs/celonis-api.md#authorization-code). */
 function authorizationCode(ctx: Ctx, client: SeedClient, params: Record<string, string>): void {
 	if (!params.code)
 		throw new OAuthError(400, 'invalid_request', 'Missing required parameter: code');

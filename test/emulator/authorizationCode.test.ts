@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Emulator } from '../../emulator';
 import { bearer, call, withEmulator, type Json, type Res } from './helpers';
 
-/** RFC 6749 authorization code (+ RFC 7636 PKCE) against the emulator: consent page, codes, refresh, consent expiry. */
+/** The authorization-code flow (docs/celonis-api.md#authorization-code): consent page, codes, PKCE, refresh, consent expiry. */
 let emu: Emulator;
 beforeAll(async () => {
 	emu = await withEmulator();
@@ -217,7 +217,7 @@ describe('consent page', () => {
 	});
 });
 
-describe('errors of the authorization request (RFC 6749 §4.1.2.1)', () => {
+describe('errors of the authorization request', () => {
 	test('unknown or missing client_id: error page, never a redirect', async () => {
 		expectErrorPage(
 			await call(authorizeUrl({ client_id: 'nobody' })),
@@ -389,7 +389,7 @@ describe('the code at the token endpoint', () => {
 	});
 });
 
-describe('PKCE (RFC 7636)', () => {
+describe('PKCE', () => {
 	test.each(['S256', 'plain'] as const)('%s: the right verifier gets tokens', async (method) => {
 		const p = pkcePair(method);
 		const loc = await approve(
@@ -418,7 +418,7 @@ describe('PKCE (RFC 7636)', () => {
 		expect(malformed.json.error).toBe('invalid_request');
 	});
 
-	test('challenge without method means plain (RFC 7636 §4.3)', async () => {
+	test('a challenge without method means plain', async () => {
 		const p = pkcePair('plain');
 		const loc = await approve(authorizeUrl({ code_challenge: p.challenge }));
 		expect(
@@ -463,7 +463,7 @@ describe('refresh tokens and consent', () => {
 		expect(r1.json.scope).toBe('studio');
 		expect(r1.json.refresh_token).not.toBe(t.json.refresh_token);
 		expect((await refresh(t.json.refresh_token)).json.error).toBe('invalid_grant');
-		// the rotated refresh token keeps the grant's full scope (RFC 6749 §6)
+		// the rotated refresh token keeps the grant's full scope
 		const r2 = await refresh(r1.json.refresh_token);
 		expect(r2.json.scope).toBe('studio audit.log:read');
 		expect(

@@ -238,7 +238,7 @@ describe('/oauth2/token', () => {
 			}),
 		);
 		expect(again.json.error).toBe('invalid_grant');
-		// RFC 6749 §4.1.2: a code used twice revokes what was issued with it, rotated refresh tokens included
+		// a code used twice revokes what was issued with it, rotated refresh tokens included
 		const revoked = await call(
 			`${emu.url}/oauth2/token`,
 			form({

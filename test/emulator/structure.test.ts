@@ -41,6 +41,21 @@ function cycles(): string[] {
 	return found;
 }
 
+const DOC = path.join(__dirname, '..', '..', 'docs', 'celonis-api.md');
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+function anchors(markdown: string): Set<string> {
+	return new Set(
+		[...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+			(m[1] as string)
+				.trim()
+				.toLowerCase()
+				.replace(/[^\w\- ]/g, '')
+				.replace(/ /g, '-'),
+		),
+	);
+}
+
 describe('emulator module structure', () => {
 	test('the import graph is read (positive control)', () => {
 		expect(sources().length).toBeGreaterThan(20);
@@ -48,5 +63,30 @@ describe('emulator module structure', () => {
 	});
 	test('no import cycles in emulator/', () => {
 		expect(cycles()).toEqual([]);
+	});
+	test('comments and README cite docs/celonis-api.md, and every cited section exists', () => {
+		const texts = [...sources(), path.join(ROOT, 'README.md')].map((f) => ({
+			file: path.relative(ROOT, f),
+			text: fs.readFileSync(f, 'utf8'),
+		}));
+		const headings = anchors(fs.readFileSync(DOC, 'utf8'));
+		expect(headings.has('knowledge-model-api')).toBe(true);
+		let cited = 0;
+		for (const { file, text } of texts) {
+			expect({
+				file,
+				outside: /shared\/reference|reference §|celonis-api\.md §|\(§\d/.test(text),
+			}).toEqual({
+				file,
+				outside: false,
+			});
+			for (const m of text.matchAll(/celonis-api\.md#([\w-]+)/g)) {
+				cited++;
+				expect({ file, anchor: m[1], exists: headings.has(m[1] as string) }).toMatchObject({
+					exists: true,
+				});
+			}
+		}
+		expect(cited).toBeGreaterThan(10);
 	});
 });
