@@ -23,7 +23,7 @@ export interface DataQuery {
 	search: { term: string; field?: string } | null;
 }
 
-export const MAX_FIELDS = 200;
+const MAX_FIELDS = 200;
 
 const missingFields = () =>
 	errorDto(

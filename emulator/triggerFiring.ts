@@ -5,7 +5,7 @@ import type { SeedKnowledgeModel } from './seed';
 import type { Store } from './store';
 import type { EventField } from './subscriptionEngine';
 
-export const MAX_FIRE_COUNT = 10_000;
+const MAX_FIRE_COUNT = 10_000;
 
 export const fireSchema = z
 	.object({

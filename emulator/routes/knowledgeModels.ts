@@ -11,7 +11,7 @@ import type { SeedKnowledgeModel } from '../seed';
 type KM = SeedKnowledgeModel;
 type Rec = KM['records'][number];
 
-export function kmOr404(ctx: Ctx, kmId = ctx.params.kmId as string): KM {
+function kmOr404(ctx: Ctx, kmId = ctx.params.kmId as string): KM {
 	const km = ctx.store.knowledgeModels.find((k) => k.id === kmId);
 	if (!km)
 		throw errorDto(
