@@ -75,7 +75,7 @@ function opaque(prefix: string): string {
 	return `${prefix}${randomBytes(24).toString('base64url')}`;
 }
 
-/** Consent pages stay answerable this long. */
+/** Consent pages stay answerable this long; used or expired codes are remembered as long (to detect reuse). */
 const PENDING_LIFETIME_MS = 10 * 60_000;
 
 export class TokenStore {
@@ -127,7 +127,16 @@ export class TokenStore {
 		return r;
 	}
 
+	/** Forget unanswered consent requests and codes that ended a while ago (a page reload must not grow memory). */
+	private sweep(): void {
+		const now = Date.now();
+		for (const [k, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(k);
+		for (const [k, c] of this.codes)
+			if (c.expiresAt + PENDING_LIFETIME_MS <= now) this.codes.delete(k);
+	}
+
 	issueCode(c: Omit<AuthCode, 'code' | 'used' | 'expiresAt'>, lifetimeSeconds: number): AuthCode {
+		this.sweep();
 		const code: AuthCode = {
 			...c,
 			code: opaque('emu_code_'),
@@ -139,6 +148,7 @@ export class TokenStore {
 	}
 
 	addPending(p: Omit<PendingAuthorization, 'id' | 'expiresAt'>): PendingAuthorization {
+		this.sweep();
 		const entry = { ...p, id: opaque('emu_req_'), expiresAt: Date.now() + PENDING_LIFETIME_MS };
 		this.pending.set(entry.id, entry);
 		return entry;
