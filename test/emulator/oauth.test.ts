@@ -192,62 +192,31 @@ describe('/oauth2/token', () => {
 		const loc = new URL(a.headers.location as string);
 		expect(loc.searchParams.get('state')).toBe('xyz');
 		const code = loc.searchParams.get('code')!;
-		const t = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'authorization_code',
-				code,
-				redirect_uri: CALLBACK,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const client = { client_id: 'demo-client', client_secret: 'demo-client-secret' };
+		const redeem = () =>
+			call(
+				`${emu.url}/oauth2/token`,
+				form({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...client }),
+			);
+		const refreshWith = (refresh_token: string) =>
+			call(
+				`${emu.url}/oauth2/token`,
+				form({ grant_type: 'refresh_token', refresh_token, ...client }),
+			);
+		const t = await redeem();
 		expect(t.status).toBe(200);
 		expect(t.json.refresh_token).toBeDefined();
 		const me = await call(`${emu.url}/api/cloud`, { headers: bearer(t.json.access_token) });
 		expect(me.json.email).toBe('demo.user@example.com');
-		const r = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'refresh_token',
-				refresh_token: t.json.refresh_token,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const r = await refreshWith(t.json.refresh_token);
 		expect(r.status).toBe(200);
 		expect(r.json.refresh_token).not.toBe(t.json.refresh_token);
-		const old = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'refresh_token',
-				refresh_token: t.json.refresh_token,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const old = await refreshWith(t.json.refresh_token);
 		expect(old.json.error).toBe('invalid_grant');
-		const again = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'authorization_code',
-				code,
-				redirect_uri: CALLBACK,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const again = await redeem();
 		expect(again.json.error).toBe('invalid_grant');
 		// a code used twice revokes what was issued with it, rotated refresh tokens included
-		const revoked = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'refresh_token',
-				refresh_token: r.json.refresh_token,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const revoked = await refreshWith(r.json.refresh_token);
 		expect(revoked.json.error).toBe('invalid_grant');
 		const badScope = await call(
 			`${emu.url}/oauth2/authorize?client_id=demo-audit-client&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=studio`,
