@@ -1,20 +1,9 @@
 /** Authentication (Bearer / AppKey / bare AppKey header) and access checks (OAuth scope, Celonis permission). */
 import type { ServerResponse } from 'node:http';
 import { sendAccessDenied, sendAuthError, sendMalformedAuth } from './errors';
-import type { Ctx } from './http';
+import type { Ctx, Identity } from './http';
 import { hasPermission } from './permissions';
 import type { Store } from './store';
-
-export interface Identity {
-	kind: 'apiKey' | 'appKey' | 'oauth';
-	/** user email, app key name or OAuth client id */
-	id: string;
-	permissions: readonly string[];
-	/** granted OAuth scopes; null = not scope-limited (API keys, application keys) */
-	scopes: readonly string[] | null;
-	clientId?: string;
-	userEmail?: string;
-}
 
 export interface AccessRule {
 	/** any-of; empty = any valid identity */

@@ -1,12 +1,57 @@
-/** `npm run emulator -- [--port 8787] [--host 127.0.0.1] [--seed file.json] [--verbose]` */
+/** The emulator as a program: `npm run emulator -- [options]` (usage below). Unknown options are refused. */
+import { parseArgs } from 'node:util';
 import { DEFAULT_SEED_PATH } from './seed';
 import { startEmulator } from './index';
 
-function arg(name: string): string | undefined {
-	const i = process.argv.indexOf(`--${name}`);
-	if (i >= 0) return process.argv[i + 1];
-	const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-	return eq?.slice(name.length + 3);
+const USAGE = `Usage: npm run emulator -- [options]
+
+Starts the local Celonis emulator (see emulator/README.md).
+
+Options:
+  --port <n>      port to listen on, 0 = any free port (default 8787)
+  --host <addr>   address to bind (default 127.0.0.1)
+  --seed <file>   seed JSON file: the team to emulate (default: the demo seed)
+  --verbose       log one line per request (never the Authorization header)
+  -h, --help      print this help and exit
+`;
+
+interface Options {
+	port: number;
+	host: string;
+	seed?: string;
+	verbose: boolean;
+}
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): Options | 'help' {
+	let values;
+	try {
+		({ values } = parseArgs({
+			args: argv,
+			strict: true,
+			allowPositionals: false,
+			options: {
+				port: { type: 'string' },
+				host: { type: 'string' },
+				seed: { type: 'string' },
+				verbose: { type: 'boolean' },
+				help: { type: 'boolean', short: 'h' },
+			},
+		}));
+	} catch (e) {
+		throw new UsageError((e as Error).message);
+	}
+	if (values.help) return 'help';
+	const port = values.port ?? '8787';
+	if (!/^\d+$/.test(port) || Number(port) > 65535)
+		throw new UsageError(`--port must be a number from 0 to 65535, got '${port}'`);
+	return {
+		port: Number(port),
+		host: values.host ?? '127.0.0.1',
+		seed: values.seed,
+		verbose: !!values.verbose,
+	};
 }
 
 /** Demo values may be printed; secrets of a custom seed are masked except the last 4 characters. */
@@ -17,16 +62,13 @@ function mask(secret: string, isDemo: boolean): string {
 		: `${'*'.repeat(Math.min(8, secret.length - 4))}${secret.slice(-4)}`;
 }
 
-async function main(): Promise<void> {
-	const port = Number(arg('port') ?? 8787);
-	const host = arg('host') ?? '127.0.0.1';
-	const seedPath = arg('seed');
-	const isDemo = seedPath === undefined;
+async function main(opts: Options): Promise<void> {
+	const isDemo = opts.seed === undefined;
 	const emu = await startEmulator({
-		port,
-		host,
-		seed: seedPath ?? DEFAULT_SEED_PATH,
-		quiet: !process.argv.includes('--verbose'),
+		port: opts.port,
+		host: opts.host,
+		seed: opts.seed ?? DEFAULT_SEED_PATH,
+		quiet: !opts.verbose,
 	});
 	const s = emu.store.seed;
 	const lines = [
@@ -55,7 +97,16 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', stop);
 }
 
-main().catch((e: unknown) => {
-	process.stderr.write(`emulator: ${(e as Error).message}\n`);
-	process.exit(1);
-});
+let opts: Options | 'help';
+try {
+	opts = parse(process.argv.slice(2));
+} catch (e) {
+	process.stderr.write(`emulator: ${(e as Error).message}\n\n${USAGE}`);
+	process.exit(2);
+}
+if (opts === 'help') process.stdout.write(USAGE);
+else
+	main(opts).catch((e: unknown) => {
+		process.stderr.write(`emulator: ${(e as Error).message}\n`);
+		process.exit(1);
+	});

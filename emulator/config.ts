@@ -7,6 +7,22 @@ export const configSchema = z.object({
 	/** `expires_in` of issued access tokens. */
 	tokenLifetimeSeconds: z.number().int().min(1),
 	refreshTokenLifetimeSeconds: z.number().int().min(1),
+	/** Authorization-code flow (docs/celonis-api.md#authorization-code). */
+	oauth: z.object({
+		/** Approve every authorization request without showing the consent page (non-interactive tests). */
+		autoApprove: z.boolean(),
+		codeLifetimeSeconds: z.number().int().min(1),
+		/** The consent page's two choices: "30 days" (Celonis' maximum) and "15 minutes". */
+		consentLifetimeSeconds: z.number().int().min(1),
+		shortConsentLifetimeSeconds: z.number().int().min(1),
+		/** Refuse authorization requests without a PKCE code_challenge. */
+		requirePkce: z.boolean(),
+		/**
+		 * How client_secret_basic credentials are decoded: form-urlencoded, raw (what n8n sends), or either (the decoded
+		 * pair first); see docs/celonis-api.md#client-credentials.
+		 */
+		basicCredentials: z.enum(['urlencoded-or-raw', 'urlencoded', 'raw']),
+	}),
 	/** Data-push job submission limits per team (execute calls). */
 	dataPush: z.object({
 		perSecond: z.number().int().min(1),
@@ -27,8 +43,13 @@ export const configSchema = z.object({
 		requestsPerSecond: z.number().int().min(1).nullable(),
 		nominalLimit: z.number().int().min(1),
 	}),
-	/** Intelligence API limits (reference §4.2). */
-	intelligence: z.object({ perSecond: z.number().int().min(1), perDay: z.number().int().min(1) }),
+	/** Intelligence API limits (docs/celonis-api.md#rate-limits). */
+	intelligence: z.object({
+		perSecond: z.number().int().min(1),
+		perDay: z.number().int().min(1),
+		/** Record data reads see only the first N records of a filtered, sorted table. */
+		maxDataRecords: z.number().int().min(1),
+	}),
 	/** Sizes of generated team data; changing them regenerates that data (appended events are kept). */
 	generated: z.object({
 		auditEvents: z.number().int().min(0),
@@ -40,17 +61,28 @@ export const configSchema = z.object({
 		anchor: z.string(),
 		spanDays: z.number().positive(),
 	}),
+	/** Event subscriptions; Celonis documents neither the probe nor the delivery format nor the retry policy. */
 	subscriptions: z.object({
+		/** How the callback is probed at create/update; NONE = not probed. */
 		probeMethod: z.enum(['HEAD', 'GET', 'POST', 'NONE']),
+		/** Which probe answers count as reachable. */
+		probeAccept: z.enum(['below-500', '2xx']),
 		probeTimeoutMs: z.number().int().min(1),
 		deliveryTimeoutMs: z.number().int().min(1),
+		/** Retries of a failed delivery before the subscription fails (or, with SKIP_ERRORS, drops the events). */
 		retries: z.number().int().min(0),
 		retryDelayMs: z.number().int().min(0),
+		/** fixed: retryDelayMs between tries; exponential: retryDelayMs × 2^(retry − 1). */
+		retryBackoff: z.enum(['fixed', 'exponential']),
 		recoveryIntervalMs: z.number().int().min(1),
 		suspendAfterMs: z.number().int().min(1),
 		allowHttpCallbacks: z.boolean(),
 		maxSubscriptions: z.number().int().min(1),
+		/** object: one eventDTO per POST; array: a JSON array of up to batchSize eventDTOs per POST. */
 		deliveryFormat: z.enum(['object', 'array']),
+		batchSize: z.number().int().min(1).max(1000),
+		/** Entries kept in the delivery log (one per event and attempt). */
+		deliveryLogLimit: z.number().int().min(1),
 	}),
 	requestLogLimit: z.number().int().min(1),
 });
@@ -63,6 +95,14 @@ export function defaultConfig(): EmulatorConfig {
 	return {
 		tokenLifetimeSeconds: 899,
 		refreshTokenLifetimeSeconds: 30 * 24 * 3600,
+		oauth: {
+			autoApprove: false,
+			codeLifetimeSeconds: 60,
+			consentLifetimeSeconds: 30 * 24 * 3600,
+			shortConsentLifetimeSeconds: 15 * 60,
+			requirePkce: false,
+			basicCredentials: 'urlencoded-or-raw',
+		},
 		dataPush: { perSecond: 10, perHour: 250, unlimited: false },
 		jobDelays: { queuedMs: 50, runningMs: 100 },
 		dataJobDelays: { queuedMs: 50, runningMs: 100 },
@@ -70,7 +110,7 @@ export function defaultConfig(): EmulatorConfig {
 		continuousFlushMs: 100,
 		maxChunkBytes: 1024 * 1024 * 1024,
 		rateLimit: { requestsPerSecond: null, nominalLimit: 10000 },
-		intelligence: { perSecond: 20, perDay: 6000 },
+		intelligence: { perSecond: 20, perDay: 6000, maxDataRecords: 5000 },
 		generated: {
 			auditEvents: 1000,
 			loginEvents: 500,
@@ -91,6 +131,10 @@ export function defaultConfig(): EmulatorConfig {
 			allowHttpCallbacks: true,
 			maxSubscriptions: 10,
 			deliveryFormat: 'object',
+			batchSize: 1,
+			deliveryLogLimit: 100_000,
+			probeAccept: 'below-500',
+			retryBackoff: 'fixed',
 		},
 		requestLogLimit: 10000,
 	};

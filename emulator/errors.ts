@@ -1,5 +1,5 @@
 /**
- * One helper per Celonis error-body family (reference §4.1). Handlers never build error bodies by hand.
+ * One helper per Celonis error-body family (docs/celonis-api.md#errors). Handlers never build error bodies by hand.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -50,7 +50,7 @@ export function sendErrorDto(
 
 /** authErrorDTO `{"error":"Unauthorized"}`. */
 export function sendAuthError(res: ServerResponse): void {
-	write(res, 401, 'application/json', JSON.stringify({ error: 'Unauthorized' }));
+	writeJson(res, 401, { error: 'Unauthorized' });
 }
 
 export const MALFORMED_AUTH_TEXT =
@@ -61,6 +61,15 @@ export function sendMalformedAuth(res: ServerResponse): void {
 	write(res, 401, 'text/plain;charset=UTF-8', MALFORMED_AUTH_TEXT);
 }
 
+function writeJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers?: Record<string, string>,
+): void {
+	write(res, status, 'application/json', JSON.stringify(body), headers);
+}
+
 /** FrontendHandledBackendError `{frontendErrorKey,errorInformation}` (integration / data push 400). */
 export function sendFrontendError(
 	res: ServerResponse,
@@ -69,30 +78,7 @@ export function sendFrontendError(
 	errorInformation: string,
 	headers?: Record<string, string>,
 ): void {
-	write(
-		res,
-		status,
-		'application/json',
-		JSON.stringify({ frontendErrorKey, errorInformation }),
-		headers,
-	);
-}
-
-/** ExceptionReference `{reference,message,shortMessage}` (integration / data push 500). */
-export function sendExceptionReference(
-	res: ServerResponse,
-	status: number,
-	message: string,
-	reference: string,
-	headers?: Record<string, string>,
-): void {
-	write(
-		res,
-		status,
-		'application/json',
-		JSON.stringify({ reference, message, shortMessage: message }),
-		headers,
-	);
+	writeJson(res, status, { frontendErrorKey, errorInformation }, headers);
 }
 
 /** A JSON *string* body (data push 404 / 429). */
@@ -102,35 +88,10 @@ export function sendJsonString(
 	message: string,
 	headers?: Record<string, string>,
 ): void {
-	write(res, status, 'application/json', JSON.stringify(message), headers);
+	writeJson(res, status, message, headers);
 }
 
-/** ValidationExceptionDescriptor `{errors:[{attribute,error,errorCode,additionalInfo}]}`. */
-export interface ValidationEntry {
-	attribute: string;
-	error: string;
-	errorCode: string;
-	additionalInfo?: string | null;
-}
-export function sendValidationErrors(
-	res: ServerResponse,
-	status: number,
-	errors: ValidationEntry[],
-): void {
-	write(
-		res,
-		status,
-		'application/json',
-		JSON.stringify({ errors: errors.map((e) => ({ additionalInfo: null, ...e })) }),
-	);
-}
-
-/** 403 with an empty body ("API disabled"). */
-export function sendEmptyForbidden(res: ServerResponse): void {
-	write(res, 403, null, '');
-}
-
-/** RFC 7807 Problem (AI API). */
+/** Problem `{type,title,status,detail,instance}` (AI API). */
 export function sendProblem(
 	res: ServerResponse,
 	status: number,
@@ -146,7 +107,7 @@ export function sendProblem(
 	);
 }
 
-/** RFC 6749 §5.2 token-endpoint error. */
+/** OAuth token-endpoint error `{error, error_description}`. */
 export function sendOAuthError(
 	res: ServerResponse,
 	status: number,
@@ -171,7 +132,7 @@ export function sendPlainText(res: ServerResponse, status: number, text: string)
 	write(res, status, 'text/plain;charset=UTF-8', text);
 }
 
-export const ACCESS_DENIED = {
+const ACCESS_DENIED = {
 	title: 'Access Denied.',
 	detail: 'Access is denied',
 	errorCode: 'ADMIN_ACCESS_ERROR',
@@ -194,10 +155,17 @@ export function sendFamilyError(
 		case 'integration':
 		case 'dataPush':
 			if (status === 404 || status === 429) return sendJsonString(res, status, detail, headers);
-			if (status >= 500) return sendExceptionReference(res, status, detail, randomRef(), headers);
+			// ExceptionReference `{reference,message,shortMessage}` (integration / data push 500)
+			if (status >= 500)
+				return writeJson(
+					res,
+					status,
+					{ reference: randomRef(), message: detail, shortMessage: detail },
+					headers,
+				);
 			return sendFrontendError(res, status, errorKeyFor(status), detail, headers);
 		case 'ai':
-			return sendProblem(res, status, titleFor(status), detail, '');
+			return sendProblem(res, status, errorDtoFor(status)[0], detail, '');
 		case 'oauth':
 			return sendOAuthError(
 				res,
@@ -207,9 +175,11 @@ export function sendFamilyError(
 				headers,
 			);
 		case 'inspect':
-			return write(res, status, 'application/json', JSON.stringify({ error: detail }), headers);
-		default:
-			return sendErrorDto(res, status, titleFor(status), detail, codeFor(status), headers);
+			return writeJson(res, status, { error: detail }, headers);
+		default: {
+			const [title, errorCode] = errorDtoFor(status);
+			return sendErrorDto(res, status, title, detail, errorCode, headers);
+		}
 	}
 }
 
@@ -221,41 +191,20 @@ function errorKeyFor(status: number): string {
 	if (status === 403) return 'ACCESS_DENIED';
 	return 'BAD_REQUEST';
 }
-export function titleFor(status: number): string {
-	switch (status) {
-		case 400:
-			return 'Bad request.';
-		case 403:
-			return ACCESS_DENIED.title;
-		case 404:
-			return 'Path not found.';
-		case 405:
-			return 'Method not allowed.';
-		case 409:
-			return 'Conflict.';
-		case 429:
-			return 'Rate limit exceeded';
-		case 503:
-			return 'Service unavailable.';
-		default:
-			return status >= 500 ? 'Unexpected error.' : 'Error.';
-	}
-}
-function codeFor(status: number): string {
-	switch (status) {
-		case 400:
-			return 'GENERAL_PARAMETER_ILLEGAL';
-		case 403:
-			return ACCESS_DENIED.errorCode;
-		case 404:
-			return 'GENERAL_NOTFOUND_PATH';
-		case 405:
-			return 'GENERAL_METHOD_NOT_ALLOWED';
-		case 409:
-			return 'GENERAL_CONFLICT';
-		case 429:
-			return 'LIMIT_RATE_EXCEEDED';
-		default:
-			return status >= 500 ? 'ADMIN_FATAL_ERROR' : 'GENERAL_ERROR';
-	}
+/** errorDTO title and errorCode of a generic error per status (common error catalog). */
+const ERROR_DTO: Record<number, [title: string, errorCode: string]> = {
+	400: ['Bad request.', 'GENERAL_PARAMETER_ILLEGAL'],
+	403: [ACCESS_DENIED.title, ACCESS_DENIED.errorCode],
+	404: ['Path not found.', 'GENERAL_NOTFOUND_PATH'],
+	405: ['Method not allowed.', 'GENERAL_METHOD_NOT_ALLOWED'],
+	409: ['Conflict.', 'GENERAL_CONFLICT'],
+	429: ['Rate limit exceeded', 'LIMIT_RATE_EXCEEDED'],
+	503: ['Service unavailable.', 'ADMIN_FATAL_ERROR'],
+};
+
+function errorDtoFor(status: number): [title: string, errorCode: string] {
+	return (
+		ERROR_DTO[status] ??
+		(status >= 500 ? ['Unexpected error.', 'ADMIN_FATAL_ERROR'] : ['Error.', 'GENERAL_ERROR'])
+	);
 }

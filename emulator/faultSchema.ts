@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const faultStepSchema = z.object({
+const faultStepSchema = z.object({
 	status: z.number().int().min(100).max(599).optional(),
 	headers: z.record(z.string()).optional(),
 	/** string → sent as is; anything else → JSON. */

@@ -146,11 +146,6 @@ export class GeneratedLog<T> {
 	}
 }
 
-export interface LogView<T> {
-	append(events: T[]): void;
-	all(): T[];
-}
-
 /** Every event in order (materialises them — for test comparisons, not for the request path). */
 export function allEvents<T>(log: GeneratedLog<T>): T[] {
 	return log.slice(0, log.total).map((x) => x.event);

@@ -2,9 +2,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Family } from './errors';
-import type { Identity } from './auth';
 import type { RequestLogEntry } from './requestLog';
 import type { Store } from './store';
+
+/** Who is calling: set by authentication for routes with an access rule. */
+export interface Identity {
+	kind: 'apiKey' | 'appKey' | 'oauth';
+	/** user email, app key name or OAuth client id */
+	id: string;
+	permissions: readonly string[];
+	/** granted OAuth scopes; null = not scope-limited (API keys, application keys) */
+	scopes: readonly string[] | null;
+	clientId?: string;
+	userEmail?: string;
+}
 
 export interface Ctx {
 	req: IncomingMessage;

@@ -16,8 +16,6 @@ export const PERMISSIONS = {
 	agents: 'agents:use',
 } as const;
 
-export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
-
 /** Permissions implied by another one. */
 const IMPLIED: Partial<Record<string, string[]>> = {
 	[PERMISSIONS.poolsView]: [PERMISSIONS.poolsManage],

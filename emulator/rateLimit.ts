@@ -47,7 +47,7 @@ export class RateWindow {
 
 /**
  * Data-push job submissions per team: N per second (sliding) and M per hour, the hour window starting at the full UTC
- * hour (reference §4.2).
+ * hour (docs/celonis-api.md#rate-limits).
  */
 export class SubmissionLimiter {
 	private second = new RateWindow(1000);

@@ -14,7 +14,7 @@ export interface RequestLogEntry {
 }
 
 const SECRET_PARAMS =
-	/^(client_secret|code|refresh_token|access_token|token|password|apikey|api_key)$/i;
+	/^(client_secret|code|code_verifier|refresh_token|access_token|token|password|apikey|api_key)$/i;
 
 export function redactQuery(params: URLSearchParams): Record<string, string> {
 	const out: Record<string, string> = {};

@@ -1,4 +1,4 @@
-/** The OAuth scope catalogue (reference §3.5) and the scopes each API family accepts (any-of). */
+/** The OAuth scope catalogue (docs/celonis-api.md#scopes-and-permissions) and the scopes each API family accepts (any-of). */
 export const KNOWN_SCOPES = [
 	'action-engine.projects',
 	'audit.log:read',

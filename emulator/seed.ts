@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { configPatchSchema } from './config';
 import { faultRuleSchema } from './faultSchema';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 const columnSchema = z.object({
 	name: z.string().min(1),
@@ -94,7 +94,15 @@ const knowledgeModelSchema = z.object({
 		)
 		.default([]),
 	filters: z
-		.array(z.object({ id: z.string(), name: z.string(), description: z.string().default('') }))
+		.array(
+			z.object({
+				id: z.string(),
+				name: z.string(),
+				description: z.string().default(''),
+				/** what the filter keeps, in the filterExpr syntax (emulator only; not in the API's filter list) */
+				filterExpr: z.string().optional(),
+			}),
+		)
 		.default([]),
 	triggers: z
 		.array(
@@ -117,7 +125,7 @@ const knowledgeModelSchema = z.object({
 		.default([]),
 });
 
-export const seedSchema = z.object({
+const seedSchema = z.object({
 	team: z.object({
 		id: z.string().default('00000000-0000-4000-8000-00000000demo'),
 		domain: z.string().min(1),
@@ -159,8 +167,18 @@ export const seedSchema = z.object({
 					.default(['client_credentials', 'authorization_code', 'refresh_token']),
 				scopes: z.array(z.string()),
 				permissions: z.array(z.string()).default([]),
-				redirectUris: z.array(z.string()).default([]),
-				/** Seeded user (email) that auto-consents in /oauth2/authorize. */
+				/** Exact matches; a loopback http URI matches on any port (docs/celonis-api.md#authorization-code). */
+				redirectUris: z
+					.array(
+						z
+							.string()
+							.refine(
+								(u) => URL.canParse(u) && !u.includes('#'),
+								'an absolute URI without fragment',
+							),
+					)
+					.default([]),
+				/** Seeded user (email) preselected on the consent page (else the first user). */
 				consentUser: z.string().optional(),
 			}),
 		)
@@ -176,7 +194,6 @@ export type Seed = z.infer<typeof seedSchema>;
 export type SeedInput = z.input<typeof seedSchema>;
 export type SeedDataPool = Seed['dataPools'][number];
 export type SeedKnowledgeModel = Seed['knowledgeModels'][number];
-export type SeedColumn = z.infer<typeof columnSchema>;
 
 export const DEFAULT_SEED_PATH = join(__dirname, 'seeds', 'demo.json');
 

@@ -13,6 +13,7 @@ import { familyOfPath, Router, type RouteDef } from './router';
 import type { Store } from './store';
 import type { FaultStep } from './faultSchema';
 import { oauthRoutes } from './routes/oauth';
+import { authorizeRoutes } from './routes/authorize';
 import { probeRoutes } from './routes/probes';
 import { inspectRoutes } from './routes/inspect';
 import { dataPushRoutes } from './routes/dataPush';
@@ -21,12 +22,14 @@ import { integrationRoutes } from './routes/integration';
 import { auditRoutes } from './routes/audit';
 import { teamRoutes } from './routes/team';
 import { platformAdoptionRoutes } from './routes/platformAdoption';
-import { intelligenceRoutes } from './routes/intelligence';
+import { knowledgeModelRoutes } from './routes/knowledgeModels';
+import { aiRoutes } from './routes/ai';
 import { subscriptionRoutes } from './routes/subscriptions';
 
-export function buildRouter(): Router {
+function buildRouter(): Router {
 	const r = new Router();
 	r.add(oauthRoutes);
+	r.add(authorizeRoutes);
 	r.add(probeRoutes);
 	r.add(inspectRoutes);
 	r.add(dataPushRoutes);
@@ -35,7 +38,8 @@ export function buildRouter(): Router {
 	r.add(auditRoutes);
 	r.add(teamRoutes);
 	r.add(platformAdoptionRoutes);
-	r.add(intelligenceRoutes);
+	r.add(knowledgeModelRoutes);
+	r.add(aiRoutes);
 	r.add(subscriptionRoutes);
 	return r;
 }
@@ -59,7 +63,7 @@ function applyFaultResponse(res: ServerResponse, step: FaultStep): void {
 	res.end(body);
 }
 
-/** x-ratelimit-* headers every API response carries (reference §4.2); enforces the optional generic limiter. */
+/** x-ratelimit-* headers every API response carries (docs/celonis-api.md#rate-limits); enforces the optional generic limiter. */
 function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 	const { store, res } = ctx;
 	const now = Date.now();
@@ -126,7 +130,7 @@ function rateLimitHeaders(ctx: Ctx, route: RouteDef): boolean {
 	return true;
 }
 
-export function createRequestHandler(store: Store, router: Router = buildRouter(), quiet = true) {
+function createRequestHandler(store: Store, router: Router = buildRouter(), quiet = true) {
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const started = performance.now();
 		const rawUrl = req.url ?? '/';

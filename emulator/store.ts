@@ -13,7 +13,8 @@ import { FaultEngine } from './faults';
 import { allEvents, type GeneratedLog } from './generatedLog';
 import { RequestLog } from './requestLog';
 import { RateWindow, SubmissionLimiter } from './rateLimit';
-import type { Seed } from './seed';
+import type { Seed, SeedKnowledgeModel } from './seed';
+import { SubscriptionEngine } from './subscriptionEngine';
 import { Tables, type Column } from './tables';
 import {
 	generateTeamData,
@@ -132,10 +133,12 @@ export class Store {
 	/** scratch directory for uploaded chunks (streamed to disk, never held in memory) */
 	readonly chunkDir: string;
 	private timers = new Set<NodeJS.Timeout>();
-	/** hooks run on reset/close (e.g. subscription engine) */
-	readonly resetHooks: (() => void)[] = [];
-	/** extension slots for route modules (subscriptions, conversations...) */
-	readonly ext: Record<string, unknown> = {};
+	/** the seed's knowledge models; the inspection API can delete some (until reset) */
+	knowledgeModels: SeedKnowledgeModel[] = [];
+	readonly subscriptions = new SubscriptionEngine(
+		() => this.config.subscriptions,
+		(fn, ms) => this.schedule(fn, ms),
+	);
 
 	constructor(public seed: Seed) {
 		this.config = configSchema.parse(deepMerge(defaultConfig(), seed.config ?? {}));
@@ -165,6 +168,8 @@ export class Store {
 				table.rows = t.rows.map((r) => ({ ...r }));
 			}
 		}
+		this.knowledgeModels = structuredClone(this.seed.knowledgeModels);
+		this.subscriptions.clear();
 		this.pushJobs = new Map();
 		this.continuousItems = [];
 		this.modelLoads = [];
@@ -181,14 +186,10 @@ export class Store {
 	/** Back to the seed state (config, data, tokens, jobs, faults, request log). */
 	reset(): void {
 		this.clearTimers();
-		for (const h of this.resetHooks) h();
 		this.config = configSchema.parse(deepMerge(defaultConfig(), this.seed.config ?? {}));
 		this.requestLog.limit = this.config.requestLogLimit;
 		this.requestLog.clear();
-		this.tokens.revoke();
-		this.tokens.codes.clear();
-		this.tokens.issued = 0;
-		for (const k of Object.keys(this.tokens.byClient)) delete this.tokens.byClient[k];
+		this.tokens.clear();
 		rmSync(this.chunkDir, { recursive: true, force: true });
 		mkdirSync(this.chunkDir, { recursive: true });
 		this.load();
@@ -236,7 +237,7 @@ export class Store {
 
 	close(): void {
 		this.clearTimers();
-		for (const h of this.resetHooks) h();
+		this.subscriptions.clear();
 		rmSync(this.chunkDir, { recursive: true, force: true });
 	}
 

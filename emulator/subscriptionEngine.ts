@@ -1,37 +1,55 @@
 /**
- * Event subscriptions: callback probe at creation, event delivery with undici, retries and the status machine of
- * reference §10.5 (active → failed → suspended; paused; SKIP_ERRORS drops failed events).
+ * Event subscriptions of the Event Subscription API (docs/celonis-api.md#event-subscription-api): the callback probe,
+ * delivery to the callback with retries, and the status machine active → failed → suspended (paused; SKIP_ERRORS drops
+ * failed events). One pump per subscription delivers its queue in offset order, so an event is never sent twice
+ * concurrently and never overtaken. Every attempt is written to the delivery log that `/__emulator/deliveries` shows.
  */
-import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { z } from 'zod';
-import type { Store } from './store';
+import type { EmulatorConfig } from './config';
 
+type Config = EmulatorConfig['subscriptions'];
+
+export interface EventField {
+	id: string;
+	value: unknown;
+	type: string;
+	isIdentifier: boolean;
+}
+
+/** The documented `eventDTO`: one event of one subscription. */
 export interface EventDTO {
 	subscriberId: string;
 	triggerId: string;
 	offset: number;
 	creationDate: string;
-	event: {
-		id: string;
-		identifier: string;
-		typedIdentifier: unknown;
-		fields: { id: string; value: unknown; type: string; isIdentifier: boolean }[];
-	};
+	event: { id: string; identifier: string; typedIdentifier: unknown; fields: EventField[] };
 }
 
-export interface Delivery {
+/** One event in one delivery attempt (a batch delivery writes one entry per event, sharing `request`). */
+export interface DeliveryLogEntry {
+	seq: number;
+	at: string;
+	subscriptionId: string;
+	knowledgeModelId: string;
+	triggerId: string;
 	offset: number;
+	eventId: string;
+	/** 1 = first try, 2.. = retries; 0 = an auto-recovery probe of a failed subscription */
 	attempt: number;
+	/** the HTTP request that carried it (events of one batch share it) */
+	request: number;
+	/** callback answer; null when the connection failed or timed out */
 	status: number | null;
 	error?: string;
-	at: string;
+	ok: boolean;
 }
+
+export type SubscriptionStatus = 'active' | 'failed' | 'suspended' | 'paused' | 'rejected';
 
 export interface Subscription {
 	id: string;
 	name: string;
-	status: 'active' | 'failed' | 'suspended' | 'paused' | 'rejected';
+	status: SubscriptionStatus;
 	configurations: string[];
 	knowledgeModelId: string;
 	triggerId: string;
@@ -45,21 +63,11 @@ export interface Subscription {
 	history: EventDTO[];
 	skipped: number;
 	failedSince: number | null;
-	delivering: boolean;
-	deliveries: Delivery[];
+	/** the running delivery loop, if any */
+	pump: Promise<void> | null;
 }
 
-export function subscriptions(store: Store): Map<string, Subscription> {
-	let m = store.ext.subscriptions as Map<string, Subscription> | undefined;
-	if (!m) {
-		const created = new Map<string, Subscription>();
-		m = created;
-		store.ext.subscriptions = created;
-		store.resetHooks.push(() => created.clear());
-	}
-	return m;
-}
-
+/** The documented `subscriptionDTO` (callback headers are not echoed). */
 export function presentSubscription(s: Subscription): Record<string, unknown> {
 	return {
 		id: s.id,
@@ -77,227 +85,235 @@ export function presentSubscription(s: Subscription): Record<string, unknown> {
 	};
 }
 
-/** Probe the callback: any HTTP answer below 500 counts as reachable. */
+const HISTORY_LIMIT = 10_000;
+const USER_AGENT = 'Celonis-Emulator-EventSubscription/1.0';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** All subscriptions of the team, their delivery pumps and the delivery log. */
+export class SubscriptionEngine {
+	private readonly subs = new Map<string, Subscription>();
+	private log: DeliveryLogEntry[] = [];
+	private logSeq = 0;
+	private requestSeq = 0;
+
+	constructor(
+		private readonly config: () => Config,
+		private readonly schedule: (fn: () => void, ms: number) => void,
+	) {}
+
+	get size(): number {
+		return this.subs.size;
+	}
+	list(): Subscription[] {
+		return [...this.subs.values()];
+	}
+	get(id: string): Subscription | undefined {
+		return this.subs.get(id);
+	}
+	add(s: Subscription): void {
+		this.subs.set(s.id, s);
+	}
+	delete(id: string): void {
+		this.subs.delete(id);
+	}
+	/** Forget everything; running pumps notice that their subscription is gone and stop. */
+	clear(): void {
+		this.subs.clear();
+		this.log = [];
+		this.logSeq = 0;
+		this.requestSeq = 0;
+	}
+
+	deliveries(filter: {
+		subscriptionId?: string;
+		triggerId?: string;
+		after?: number;
+	}): DeliveryLogEntry[] {
+		return this.log.filter(
+			(e) =>
+				(filter.subscriptionId === undefined || e.subscriptionId === filter.subscriptionId) &&
+				(filter.triggerId === undefined || e.triggerId === filter.triggerId) &&
+				(filter.after === undefined || e.seq > filter.after),
+		);
+	}
+
+	/** Append events to a subscription's queue (and history, for replay); offsets are per subscription. */
+	enqueue(s: Subscription, data: Omit<EventDTO, 'subscriberId' | 'offset'>): EventDTO {
+		const ev: EventDTO = { subscriberId: s.id, offset: s.nextOffset++, ...data };
+		s.history.push(ev);
+		if (s.history.length > HISTORY_LIMIT) s.history.shift();
+		s.queue.push(ev);
+		return ev;
+	}
+
+	/** (Re)activate: clears a failure and starts delivering the queue. */
+	activate(s: Subscription): void {
+		s.status = 'active';
+		s.failedSince = null;
+		void this.kick(s);
+	}
+
+	/** Start the pump unless it runs; resolves when it stops (queue empty, failed, paused or deleted). */
+	kick(s: Subscription, recovering = false): Promise<void> {
+		if (!s.pump)
+			s.pump = this.pump(s, recovering).finally(() => {
+				s.pump = null;
+			});
+		return s.pump;
+	}
+
+	private alive(s: Subscription): boolean {
+		return this.subs.get(s.id) === s;
+	}
+
+	private async pump(s: Subscription, recovering: boolean): Promise<void> {
+		if (recovering && !(await this.recover(s))) return;
+		const cfg = this.config();
+		while (this.alive(s) && s.status === 'active' && s.queue.length > 0) {
+			const batch = s.queue.slice(0, batchSize(cfg));
+			let ok = false;
+			for (let attempt = 1; attempt <= 1 + cfg.retries && !ok; attempt++) {
+				if (attempt > 1) await sleep(retryDelay(cfg, attempt));
+				if (!this.alive(s) || s.status !== 'active') return;
+				ok = await this.deliver(s, batch, attempt);
+			}
+			if (ok) this.delivered(s, batch);
+			// paused or deleted during the last attempt: the events stay queued as they are
+			else if (!this.alive(s) || s.status !== 'active') return;
+			else if (s.configurations.includes('SKIP_ERRORS')) s.skipped += this.dequeue(s, batch);
+			else return this.fail(s);
+		}
+	}
+
+	/**
+	 * One auto-recovery try of the head of the queue; true when the pump should go on delivering (the callback
+	 * answered, or the subscription was resumed meanwhile).
+	 */
+	private async recover(s: Subscription): Promise<boolean> {
+		const cfg = this.config();
+		if (!this.alive(s) || s.status !== 'failed') return false;
+		if (Date.now() - (s.failedSince ?? Date.now()) >= cfg.suspendAfterMs) {
+			s.status = 'suspended';
+			return false;
+		}
+		const head = s.queue.slice(0, batchSize(cfg));
+		const ok = head.length === 0 || (await this.deliver(s, head, 0));
+		if (!this.alive(s)) return false;
+		if (ok) {
+			this.delivered(s, head);
+			if (s.status === 'failed') {
+				s.status = 'active';
+				s.failedSince = null;
+			}
+		} else if (s.status === 'failed') this.scheduleRecovery(s);
+		return s.status === 'active';
+	}
+
+	private fail(s: Subscription): void {
+		s.status = 'failed';
+		s.failedSince = Date.now();
+		this.scheduleRecovery(s);
+	}
+
+	private scheduleRecovery(s: Subscription): void {
+		this.schedule(() => void this.kick(s, true), this.config().recoveryIntervalMs);
+	}
+
+	private delivered(s: Subscription, batch: EventDTO[]): void {
+		if (this.dequeue(s, batch) === 0) return;
+		const last = batch[batch.length - 1] as EventDTO;
+		s.latestSucceedEvent = new Date().toISOString();
+		s.lastSuccessEventOffset = last.offset;
+	}
+
+	/** Remove the batch from the head of the queue unless the queue was replaced meanwhile (replay, resume-from-latest). */
+	private dequeue(s: Subscription, batch: EventDTO[]): number {
+		if (!batch.every((ev, i) => s.queue[i] === ev)) return 0;
+		s.queue.splice(0, batch.length);
+		return batch.length;
+	}
+
+	private async deliver(s: Subscription, batch: EventDTO[], attempt: number): Promise<boolean> {
+		const cfg = this.config();
+		const requestId = ++this.requestSeq;
+		let status: number | null = null;
+		let error: string | undefined;
+		try {
+			const r = await request(s.callbackInfo.uri, {
+				method: 'POST',
+				headers: {
+					'user-agent': USER_AGENT,
+					...s.callbackInfo.headers,
+					'content-type': 'application/json',
+				},
+				body: JSON.stringify(cfg.deliveryFormat === 'array' ? batch : batch[0]),
+				headersTimeout: cfg.deliveryTimeoutMs,
+				bodyTimeout: cfg.deliveryTimeoutMs,
+			});
+			await r.body.dump();
+			status = r.statusCode;
+		} catch (e) {
+			error = (e as Error).message;
+		}
+		const ok = status !== null && status >= 200 && status < 300;
+		const at = new Date().toISOString();
+		for (const ev of batch)
+			this.log.push({
+				seq: ++this.logSeq,
+				at,
+				subscriptionId: s.id,
+				knowledgeModelId: s.knowledgeModelId,
+				triggerId: s.triggerId,
+				offset: ev.offset,
+				eventId: ev.event.id,
+				attempt,
+				request: requestId,
+				status,
+				...(error === undefined ? {} : { error }),
+				ok,
+			});
+		if (this.log.length > cfg.deliveryLogLimit * 1.25)
+			this.log = this.log.slice(-cfg.deliveryLogLimit);
+		return ok;
+	}
+}
+
+/** Events per delivery: one eventDTO, or up to batchSize in an array. */
+function batchSize(cfg: Config): number {
+	return cfg.deliveryFormat === 'array' ? cfg.batchSize : 1;
+}
+
+function retryDelay(cfg: Config, attempt: number): number {
+	return cfg.retryBackoff === 'exponential'
+		? cfg.retryDelayMs * 2 ** (attempt - 2)
+		: cfg.retryDelayMs;
+}
+
+/** The callback probe at creation/update: reachable per `probeAccept` (any answer below 500, or 2xx only). */
 export async function probeCallback(
-	store: Store,
+	cfg: Config,
 	uri: string,
 	headers: Record<string, string>,
 ): Promise<{ ok: boolean; detail: string }> {
-	const cfg = store.config.subscriptions;
 	if (cfg.probeMethod === 'NONE') return { ok: true, detail: 'probe disabled' };
+	const post = cfg.probeMethod === 'POST';
 	try {
 		const r = await request(uri, {
 			method: cfg.probeMethod,
-			headers:
-				cfg.probeMethod === 'POST' ? { ...headers, 'content-type': 'application/json' } : headers,
-			body: cfg.probeMethod === 'POST' ? JSON.stringify({ probe: true }) : undefined,
+			headers: {
+				'user-agent': USER_AGENT,
+				...headers,
+				...(post ? { 'content-type': 'application/json' } : {}),
+			},
+			body: post ? JSON.stringify({ probe: true }) : undefined,
 			headersTimeout: cfg.probeTimeoutMs,
 			bodyTimeout: cfg.probeTimeoutMs,
 		});
 		await r.body.dump();
-		return r.statusCode < 500
-			? { ok: true, detail: `HTTP ${r.statusCode}` }
-			: { ok: false, detail: `HTTP ${r.statusCode}` };
+		const ok =
+			cfg.probeAccept === '2xx' ? r.statusCode >= 200 && r.statusCode < 300 : r.statusCode < 500;
+		return { ok, detail: `HTTP ${r.statusCode}` };
 	} catch (e) {
 		return { ok: false, detail: (e as Error).message };
 	}
-}
-
-async function deliverOnce(
-	store: Store,
-	s: Subscription,
-	ev: EventDTO,
-	attempt: number,
-): Promise<boolean> {
-	const cfg = store.config.subscriptions;
-	const d: Delivery = { offset: ev.offset, attempt, status: null, at: new Date().toISOString() };
-	s.deliveries.push(d);
-	if (s.deliveries.length > 500) s.deliveries.splice(0, s.deliveries.length - 500);
-	try {
-		const r = await request(s.callbackInfo.uri, {
-			method: 'POST',
-			headers: {
-				'user-agent': 'Celonis-Emulator-EventSubscription/1.0',
-				...s.callbackInfo.headers,
-				'content-type': 'application/json',
-			},
-			body: JSON.stringify(cfg.deliveryFormat === 'array' ? [ev] : ev),
-			headersTimeout: cfg.deliveryTimeoutMs,
-			bodyTimeout: cfg.deliveryTimeoutMs,
-		});
-		await r.body.dump();
-		d.status = r.statusCode;
-		return r.statusCode >= 200 && r.statusCode < 300;
-	} catch (e) {
-		d.error = (e as Error).message;
-		return false;
-	}
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function succeeded(s: Subscription, ev: EventDTO): void {
-	s.latestSucceedEvent = new Date().toISOString();
-	s.lastSuccessEventOffset = ev.offset;
-}
-
-/** Deliver queued events in order while the subscription is active. */
-export async function drain(store: Store, s: Subscription): Promise<void> {
-	if (s.delivering) return;
-	s.delivering = true;
-	try {
-		while (s.status === 'active' && s.queue.length > 0 && subscriptions(store).get(s.id) === s) {
-			const ev = s.queue[0] as EventDTO;
-			let ok = false;
-			const tries = 1 + store.config.subscriptions.retries;
-			for (let a = 1; a <= tries && !ok; a++) {
-				if (a > 1) await sleep(store.config.subscriptions.retryDelayMs);
-				if (s.status !== 'active') return;
-				ok = await deliverOnce(store, s, ev, a);
-			}
-			if (ok) {
-				s.queue.shift();
-				succeeded(s, ev);
-			} else if (s.configurations.includes('SKIP_ERRORS')) {
-				s.queue.shift();
-				s.skipped++;
-			} else {
-				s.status = 'failed';
-				s.failedSince = Date.now();
-				scheduleRecovery(store, s);
-			}
-		}
-	} finally {
-		s.delivering = false;
-	}
-}
-
-/** Auto-recovery: periodically retry the head event; failed longer than suspendAfterMs → suspended. */
-function scheduleRecovery(store: Store, s: Subscription): void {
-	store.schedule(() => {
-		void (async () => {
-			if (s.status !== 'failed' || subscriptions(store).get(s.id) !== s) return;
-			if (Date.now() - (s.failedSince ?? Date.now()) >= store.config.subscriptions.suspendAfterMs) {
-				s.status = 'suspended';
-				return;
-			}
-			const ev = s.queue[0];
-			if (!ev) {
-				s.status = 'active';
-				return;
-			}
-			if (await deliverOnce(store, s, ev, 0)) {
-				s.queue.shift();
-				succeeded(s, ev);
-				s.status = 'active';
-				s.failedSince = null;
-				void drain(store, s);
-			} else scheduleRecovery(store, s);
-		})();
-	}, store.config.subscriptions.recoveryIntervalMs);
-}
-
-export function activate(store: Store, s: Subscription): void {
-	s.status = 'active';
-	s.failedSince = null;
-	void drain(store, s);
-}
-
-const TYPE_MAP: Record<string, string> = {
-	string: 'STRING',
-	float: 'FLOAT',
-	number: 'FLOAT',
-	integer: 'INT',
-	int: 'INT',
-	date: 'DATE',
-	datetime: 'DATE',
-	timestamp: 'DATE',
-	boolean: 'STRING',
-};
-
-export const fireSchema = z
-	.object({
-		fields: z
-			.union([
-				z.record(z.unknown()),
-				z.array(
-					z.object({
-						id: z.string(),
-						value: z.unknown(),
-						type: z.string().optional(),
-						isIdentifier: z.boolean().optional(),
-					}),
-				),
-			])
-			.optional(),
-		identifier: z.string().optional(),
-		count: z.number().int().min(1).max(10000).optional(),
-	})
-	.strict()
-	.optional();
-
-/** Emit `count` events of a trigger to every subscription of it; with wait=true resolve after delivery attempts. */
-export async function fireTrigger(
-	store: Store,
-	triggerId: string,
-	body: z.infer<typeof fireSchema>,
-	wait: boolean,
-): Promise<Record<string, unknown>> {
-	const km = store.seed.knowledgeModels.find((k) => k.triggers.some((t) => t.id === triggerId));
-	const trigger = km?.triggers.find((t) => t.id === triggerId);
-	if (!km || !trigger)
-		return { error: `Unknown trigger ${triggerId}`, triggerId, subscriptions: 0, events: [] };
-	const record = km.records.find((r) => r.id === trigger.record);
-	const subs = [...subscriptions(store).values()].filter((s) => s.triggerId === triggerId);
-	const events: { subscriptionId: string; offset: number; status: string }[] = [];
-	const count = body?.count ?? 1;
-	for (let i = 0; i < count; i++) {
-		const sample = (record?.rows[i % Math.max(1, record.rows.length)] ?? {}) as Record<
-			string,
-			unknown
-		>;
-		let fields: EventDTO['event']['fields'];
-		if (Array.isArray(body?.fields))
-			fields = body.fields.map((f, j) => ({
-				id: f.id,
-				value: f.value ?? null,
-				type: f.type ?? 'STRING',
-				isIdentifier: f.isIdentifier ?? j === 0,
-			}));
-		else {
-			const values = {
-				...Object.fromEntries(trigger.fields.map((f) => [f.name, sample[f.name] ?? null])),
-				...(body?.fields ?? {}),
-			};
-			fields = Object.entries(values).map(([id, value], j) => ({
-				id,
-				value,
-				type: TYPE_MAP[trigger.fields.find((f) => f.name === id)?.type ?? 'string'] ?? 'STRING',
-				isIdentifier: j === 0,
-			}));
-		}
-		const identifier = body?.identifier ?? String(fields[0]?.value ?? randomUUID());
-		const eventId = randomUUID();
-		for (const s of subs) {
-			const ev: EventDTO = {
-				subscriberId: s.id,
-				triggerId,
-				offset: s.nextOffset++,
-				creationDate: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-				event: { id: eventId, identifier, typedIdentifier: fields[0]?.value ?? identifier, fields },
-			};
-			s.history.push(ev);
-			if (s.history.length > 10000) s.history.shift();
-			s.queue.push(ev);
-			events.push({ subscriptionId: s.id, offset: ev.offset, status: s.status });
-		}
-	}
-	const drains = subs.map((s) => drain(store, s));
-	if (wait) await Promise.all(drains);
-	return {
-		triggerId,
-		subscriptions: subs.length,
-		events,
-		statuses: Object.fromEntries(subs.map((s) => [s.id, s.status])),
-	};
 }

@@ -44,7 +44,7 @@ export class Table {
 	}
 }
 
-export function tableKey(poolId: string, name: string, connectionId?: string | null): string {
+function tableKey(poolId: string, name: string, connectionId?: string | null): string {
 	return connectionId ? `${poolId}/${connectionId}/${name}` : `${poolId}/${name}`;
 }
 
@@ -123,11 +123,7 @@ export function inferTypeFromStrings(
 	return 'STRING';
 }
 
-export function normaliseNumber(
-	raw: string,
-	decimalSeparator = '.',
-	thousandSeparator?: string,
-): string {
+function normaliseNumber(raw: string, decimalSeparator = '.', thousandSeparator?: string): string {
 	let s = raw.trim();
 	if (thousandSeparator) s = s.split(thousandSeparator).join('');
 	if (decimalSeparator !== '.') s = s.split(decimalSeparator).join('.');

@@ -152,7 +152,7 @@ const LOGIN_TYPES = [
 const ASSET_TYPES = ['VIEW', 'ANALYSIS', 'KNOWLEDGE_MODEL', 'ACTION_FLOW', 'SKILL'];
 const ACTIONS = ['VIEWED', 'OPENED', 'EDITED', 'SHARED'];
 
-export function personAt(i: number): {
+function personAt(i: number): {
 	userId: string;
 	name: string;
 	email: string;
@@ -213,77 +213,69 @@ export function generateTeamData(cfg: EmulatorConfig['generated']): TeamData {
 	const seed = cfg.seed;
 	const people = Math.max(1, cfg.members);
 
-	const auditTs = timeline(cfg.auditEvents, anchor, span, seed, 1);
-	const audit = new GeneratedLog<AuditEvent>(
-		cfg.auditEvents,
-		auditTs,
-		(i, ts) => {
-			const h = hash32(seed, i, 11);
-			const kind = pick(AUDIT_EVENTS, h);
-			const p = personAt(h % people);
-			const h2 = hash32(seed, i, 12);
-			return {
-				userId: p.userId,
-				userRole: p.role,
-				event: kind.event,
-				timestamp: new Date(ts).toISOString(),
-				message: { ...kind.message(h2), eventId: `audit-${seed}-${i}` },
-				ipAddress: h2 % 5 === 0 ? null : `10.${h2 % 256}.${(h2 >>> 8) % 256}.${(h2 >>> 16) % 256}`,
-				port: h2 % 3 === 0 ? null : String(8000 + (h2 % 1000)),
-				diffPayload: kind.diff
-					? {
-							oldValue: JSON.stringify({ v: h2 % 10 }),
-							newValue: JSON.stringify({ v: (h2 % 10) + 1 }),
-						}
-					: null,
-			};
-		},
-		(e) => Date.parse(e.timestamp),
-	);
+	/** A log of `count` events whose i-th event `make` builds for its timestamp; `stream` separates the timelines. */
+	const log = <T extends { timestamp: string }>(
+		count: number,
+		stream: number,
+		make: (i: number, ts: number) => T,
+	): GeneratedLog<T> =>
+		new GeneratedLog<T>(count, timeline(count, anchor, span, seed, stream), make, (e) =>
+			Date.parse(e.timestamp),
+		);
 
-	const loginTs = timeline(cfg.loginEvents, anchor, span, seed, 2);
-	const logins = new GeneratedLog<LoginEvent>(
-		cfg.loginEvents,
-		loginTs,
-		(i, ts) => {
-			const h = hash32(seed, i, 21);
-			const type = h % 10 < 7 ? pick(LOGIN_TYPES.slice(0, 4), h >>> 4) : pick(LOGIN_TYPES, h >>> 4);
-			return {
-				authenticationEventType: type,
-				email: personAt(h % people).email,
-				success: !['BAD_CREDENTIALS', 'INVALID_2FA_TOKEN', 'ACCOUNT_TEMPORARILY_LOCKED'].includes(
-					type,
-				),
-				timestamp: new Date(ts).toISOString(),
-			};
-		},
-		(e) => Date.parse(e.timestamp),
-	);
+	const audit = log<AuditEvent>(cfg.auditEvents, 1, (i, ts) => {
+		const h = hash32(seed, i, 11);
+		const kind = pick(AUDIT_EVENTS, h);
+		const p = personAt(h % people);
+		const h2 = hash32(seed, i, 12);
+		return {
+			userId: p.userId,
+			userRole: p.role,
+			event: kind.event,
+			timestamp: new Date(ts).toISOString(),
+			message: { ...kind.message(h2), eventId: `audit-${seed}-${i}` },
+			ipAddress: h2 % 5 === 0 ? null : `10.${h2 % 256}.${(h2 >>> 8) % 256}.${(h2 >>> 16) % 256}`,
+			port: h2 % 3 === 0 ? null : String(8000 + (h2 % 1000)),
+			diffPayload: kind.diff
+				? {
+						oldValue: JSON.stringify({ v: h2 % 10 }),
+						newValue: JSON.stringify({ v: (h2 % 10) + 1 }),
+					}
+				: null,
+		};
+	});
 
-	const trackingTs = timeline(cfg.trackingEvents, anchor, span, seed, 3);
-	const tracking = new GeneratedLog<TrackingEvent>(
-		cfg.trackingEvents,
-		trackingTs,
-		(i, ts) => {
-			const h = hash32(seed, i, 31);
-			const p = personAt(h % people);
-			const assetType = pick(ASSET_TYPES, h >>> 3);
-			return {
-				id: `track-${seed}-${i}`,
-				type: 'STUDIO_ASSET',
-				timestamp: new Date(ts).toISOString(),
-				userId: p.userId,
-				userEmail: p.email,
-				assetId: `asset-${h % 211}`,
-				assetType,
-				assetName: `${assetType.toLowerCase().replace('_', ' ')} ${h % 211}`,
-				packageKey: `package-${h % 13}`,
-				spaceId: `space-${h % 5}`,
-				action: pick(ACTIONS, h >>> 6),
-			};
-		},
-		(e) => Date.parse(e.timestamp),
-	);
+	const logins = log<LoginEvent>(cfg.loginEvents, 2, (i, ts) => {
+		const h = hash32(seed, i, 21);
+		const type = h % 10 < 7 ? pick(LOGIN_TYPES.slice(0, 4), h >>> 4) : pick(LOGIN_TYPES, h >>> 4);
+		return {
+			authenticationEventType: type,
+			email: personAt(h % people).email,
+			success: !['BAD_CREDENTIALS', 'INVALID_2FA_TOKEN', 'ACCOUNT_TEMPORARILY_LOCKED'].includes(
+				type,
+			),
+			timestamp: new Date(ts).toISOString(),
+		};
+	});
+
+	const tracking = log<TrackingEvent>(cfg.trackingEvents, 3, (i, ts) => {
+		const h = hash32(seed, i, 31);
+		const p = personAt(h % people);
+		const assetType = pick(ASSET_TYPES, h >>> 3);
+		return {
+			id: `track-${seed}-${i}`,
+			type: 'STUDIO_ASSET',
+			timestamp: new Date(ts).toISOString(),
+			userId: p.userId,
+			userEmail: p.email,
+			assetId: `asset-${h % 211}`,
+			assetType,
+			assetName: `${assetType.toLowerCase().replace('_', ' ')} ${h % 211}`,
+			packageKey: `package-${h % 13}`,
+			spaceId: `space-${h % 5}`,
+			action: pick(ACTIONS, h >>> 6),
+		};
+	});
 
 	const members: Member[] = [];
 	for (let i = 0; i < cfg.members; i++) {
@@ -313,7 +305,7 @@ export function generateTeamData(cfg: EmulatorConfig['generated']): TeamData {
 }
 
 /** "12/10/2023, 6:49:07 AM UTC" — the human format of the Team API's lastLogin. */
-export function formatLastLogin(d: Date): string {
+function formatLastLogin(d: Date): string {
 	const h = d.getUTCHours();
 	const h12 = h % 12 === 0 ? 12 : h % 12;
 	const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,4 +1,4 @@
-/** Audit Log API v1 (pageNumber) and v2 (cursor) — reference §8. */
+/** Audit Log API v1 (pageNumber) and v2 (cursor) (docs/celonis-api.md#audit-log-api). */
 import { sendJson, type Ctx } from '../http';
 import { cursorPage, pageNumberPage } from '../paging';
 import { PERMISSIONS } from '../permissions';

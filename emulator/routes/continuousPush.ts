@@ -1,4 +1,4 @@
-/** Continuous Data Push: POST /continuous-batch-processing/api/v1/{pool}/items (§6). Items are flushed after a delay. */
+/** Continuous Data Push: POST /continuous-batch-processing/api/v1/{pool}/items (docs/celonis-api.md#continuous-data-push-api). Items are flushed after a delay. */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { isParquetMagic } from '../chunkReader';

@@ -1,4 +1,4 @@
-/** Data Push API under both prefixes /data-ingestion/api/v1/data-push and /integration/api/v1/data-push (§5). */
+/** Data Push API under both prefixes /data-ingestion/api/v1/data-push and /integration/api/v1/data-push (docs/celonis-api.md#data-push-api). */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { z } from 'zod';

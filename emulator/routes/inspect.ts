@@ -4,7 +4,8 @@ import { configPatchSchema } from '../config';
 import { faultRuleSchema } from '../faultSchema';
 import { HttpError, intParam, readJson, sendJson, type Ctx } from '../http';
 import type { RouteDef } from '../router';
-import { fireTrigger, fireSchema, presentSubscription, subscriptions } from '../subscriptionEngine';
+import { presentSubscription, type Subscription } from '../subscriptionEngine';
+import { fireSchema, fireTrigger } from '../triggerFiring';
 import { presentJob } from './dataPush';
 
 function reset(ctx: Ctx): void {
@@ -53,6 +54,29 @@ function requests(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.requestLog.list(limit || undefined));
 }
 
+function listConsents(ctx: Ctx): void {
+	sendJson(
+		ctx,
+		200,
+		[...ctx.store.tokens.consents.values()].map((c) => ({
+			...c,
+			expiresAt: new Date(c.expiresAt).toISOString(),
+		})),
+	);
+}
+
+/** The user withdraws consent (Celonis: Edit Profile → OAuth Client Management). */
+async function revokeConsents(ctx: Ctx): Promise<void> {
+	const body = await readJson(
+		ctx,
+		z
+			.object({ clientId: z.string().optional(), userEmail: z.string().optional() })
+			.strict()
+			.optional(),
+	);
+	sendJson(ctx, 200, { revoked: ctx.store.tokens.revokeConsents(body ?? {}).length });
+}
+
 function tokenStats(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.tokens.stats());
 }
@@ -91,6 +115,7 @@ async function fire(ctx: Ctx): Promise<void> {
 	const body = await readJson(ctx, fireSchema);
 	const result = await fireTrigger(
 		ctx.store,
+		ctx.params.kmId,
 		ctx.params.triggerId as string,
 		body ?? {},
 		ctx.query.get('wait') === 'true',
@@ -98,17 +123,60 @@ async function fire(ctx: Ctx): Promise<void> {
 	sendJson(ctx, result.error ? 404 : 200, result);
 }
 
+function inspectSubscription(ctx: Ctx, s: Subscription): Record<string, unknown> {
+	return {
+		...presentSubscription(s),
+		queued: s.queue.length,
+		queuedOffsets: s.queue.map((e) => e.offset),
+		skipped: s.skipped,
+		deliveries: ctx.store.subscriptions.deliveries({ subscriptionId: s.id }),
+	};
+}
+
 function listSubscriptions(ctx: Ctx): void {
 	sendJson(
 		ctx,
 		200,
-		[...subscriptions(ctx.store).values()].map((s) => ({
-			...presentSubscription(s),
-			queued: s.queue.length,
-			skipped: s.skipped,
-			deliveries: s.deliveries,
-		})),
+		ctx.store.subscriptions.list().map((s) => inspectSubscription(ctx, s)),
 	);
+}
+
+function getSubscription(ctx: Ctx): void {
+	const s = ctx.store.subscriptions.get(ctx.params.subscriptionId as string);
+	if (!s) throw new HttpError(404, `No subscription ${ctx.params.subscriptionId}`);
+	sendJson(ctx, 200, inspectSubscription(ctx, s));
+}
+
+function deliveries(ctx: Ctx): void {
+	const after = intParam(ctx, 'after', 0, 0);
+	const limit = intParam(ctx, 'limit', 0, 0);
+	const list = ctx.store.subscriptions.deliveries({
+		subscriptionId: ctx.query.get('subscriptionId') ?? undefined,
+		triggerId: ctx.query.get('triggerId') ?? undefined,
+		after,
+	});
+	sendJson(ctx, 200, limit ? list.slice(0, limit) : list);
+}
+
+/** Simulates a knowledge model (or one trigger of it) deleted in Celonis; reset brings it back. */
+function deleteKnowledgeModel(ctx: Ctx): void {
+	const kms = ctx.store.knowledgeModels;
+	const i = kms.findIndex((k) => k.id === ctx.params.kmId);
+	if (i < 0) throw new HttpError(404, `No knowledge model ${ctx.params.kmId}`);
+	kms.splice(i, 1);
+	sendJson(ctx, 200, { deleted: ctx.params.kmId });
+}
+
+function deleteTrigger(ctx: Ctx): void {
+	const triggers = ctx.store.knowledgeModels.find((k) => k.id === ctx.params.kmId)?.triggers;
+	const i = triggers?.findIndex((t) => t.id === ctx.params.triggerId) ?? -1;
+	if (!triggers || i < 0)
+		throw new HttpError(
+			404,
+			`No trigger ${ctx.params.triggerId} in knowledge model ${ctx.params.kmId}`,
+		);
+	triggers.splice(i, 1);
+	sendJson(ctx, 200, { deleted: ctx.params.triggerId, knowledgeModelId: ctx.params.kmId });
 }
 
 function continuousPushes(ctx: Ctx): void {
@@ -136,67 +204,69 @@ const loginEventSchema = z.object({
 	timestamp: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'ISO date-time'),
 });
 
-async function addAudit(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.union([auditEventSchema, z.array(auditEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
-		...e,
-		timestamp: new Date(e.timestamp).toISOString(),
-	}));
-	ctx.store.audit.append(events);
-	sendJson(ctx, 200, { appended: events.length, total: ctx.store.audit.total });
+/** Appends events (one or an array) to a generated log; timestamps normalised to ISO UTC. */
+function appender<T extends { timestamp: string }>(
+	schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+	log: (ctx: Ctx) => { append(events: T[]): void; total: number },
+) {
+	return async (ctx: Ctx): Promise<void> => {
+		const body: T | T[] = await readJson(ctx, z.union([schema, z.array(schema)]));
+		const events = (Array.isArray(body) ? body : [body]).map((e) => ({
+			...e,
+			timestamp: new Date(e.timestamp).toISOString(),
+		}));
+		log(ctx).append(events);
+		sendJson(ctx, 200, { appended: events.length, total: log(ctx).total });
+	};
 }
 
 function listAudit(ctx: Ctx): void {
 	sendJson(ctx, 200, ctx.store.audit.all());
 }
 
-async function addLogins(ctx: Ctx): Promise<void> {
-	const body = await readJson(ctx, z.union([loginEventSchema, z.array(loginEventSchema)]));
-	const events = (Array.isArray(body) ? body : [body]).map((e) => ({
-		...e,
-		timestamp: new Date(e.timestamp).toISOString(),
-	}));
-	ctx.store.logins.append(events);
-	sendJson(ctx, 200, { appended: events.length, total: ctx.store.logins.total });
-}
+const route = (
+	method: RouteDef['method'],
+	path: string,
+	handler: RouteDef['handler'],
+): RouteDef => ({
+	method,
+	path: `/__emulator${path}`,
+	family: 'inspect',
+	handler,
+});
 
 export const inspectRoutes: RouteDef[] = [
-	{ method: 'POST', path: '/__emulator/reset', family: 'inspect', handler: reset },
-	{ method: 'GET', path: '/__emulator/config', family: 'inspect', handler: getConfig },
-	{ method: 'PUT', path: '/__emulator/config', family: 'inspect', handler: putConfig },
-	{ method: 'GET', path: '/__emulator/tables', family: 'inspect', handler: listTables },
-	{
-		method: 'GET',
-		path: '/__emulator/tables/:poolId/:tableName',
-		family: 'inspect',
-		handler: getTable,
-	},
-	{ method: 'GET', path: '/__emulator/jobs', family: 'inspect', handler: jobs },
-	{ method: 'GET', path: '/__emulator/requests', family: 'inspect', handler: requests },
-	{ method: 'GET', path: '/__emulator/token-stats', family: 'inspect', handler: tokenStats },
-	{ method: 'POST', path: '/__emulator/tokens/revoke', family: 'inspect', handler: revoke },
-	{ method: 'POST', path: '/__emulator/faults', family: 'inspect', handler: addFaults },
-	{ method: 'GET', path: '/__emulator/faults', family: 'inspect', handler: listFaults },
-	{ method: 'DELETE', path: '/__emulator/faults', family: 'inspect', handler: clearFaults },
-	{
-		method: 'POST',
-		path: '/__emulator/triggers/:triggerId/fire',
-		family: 'inspect',
-		handler: fire,
-	},
-	{
-		method: 'GET',
-		path: '/__emulator/subscriptions',
-		family: 'inspect',
-		handler: listSubscriptions,
-	},
-	{
-		method: 'GET',
-		path: '/__emulator/continuous-pushes',
-		family: 'inspect',
-		handler: continuousPushes,
-	},
-	{ method: 'POST', path: '/__emulator/audit/events', family: 'inspect', handler: addAudit },
-	{ method: 'GET', path: '/__emulator/audit/events', family: 'inspect', handler: listAudit },
-	{ method: 'POST', path: '/__emulator/login-events', family: 'inspect', handler: addLogins },
+	route('POST', '/reset', reset),
+	route('GET', '/config', getConfig),
+	route('PUT', '/config', putConfig),
+	route('GET', '/tables', listTables),
+	route('GET', '/tables/:poolId/:tableName', getTable),
+	route('GET', '/jobs', jobs),
+	route('GET', '/requests', requests),
+	route('GET', '/token-stats', tokenStats),
+	route('POST', '/tokens/revoke', revoke),
+	route('GET', '/consents', listConsents),
+	route('POST', '/consents/revoke', revokeConsents),
+	route('POST', '/faults', addFaults),
+	route('GET', '/faults', listFaults),
+	route('DELETE', '/faults', clearFaults),
+	route('POST', '/triggers/:triggerId/fire', fire),
+	route('POST', '/knowledge-models/:kmId/triggers/:triggerId/fire', fire),
+	route('DELETE', '/knowledge-models/:kmId', deleteKnowledgeModel),
+	route('DELETE', '/knowledge-models/:kmId/triggers/:triggerId', deleteTrigger),
+	route('GET', '/subscriptions', listSubscriptions),
+	route('GET', '/subscriptions/:subscriptionId', getSubscription),
+	route('GET', '/deliveries', deliveries),
+	route('GET', '/continuous-pushes', continuousPushes),
+	route(
+		'POST',
+		'/audit/events',
+		appender(auditEventSchema, (ctx) => ctx.store.audit),
+	),
+	route('GET', '/audit/events', listAudit),
+	route(
+		'POST',
+		'/login-events',
+		appender(loginEventSchema, (ctx) => ctx.store.logins),
+	),
 ];

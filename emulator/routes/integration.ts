@@ -1,4 +1,4 @@
-/** Integration API: pools, data models, data-model loads, data jobs (§7). */
+/** Integration API: pools, data models, data-model loads, data jobs (docs/celonis-api.md#data-integration-api). */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { sendFrontendError, sendJsonString } from '../errors';
@@ -34,6 +34,38 @@ function jobOr404(ctx: Ctx): { pool: Pool; job: Pool['dataJobs'][number] } {
 	const job = pool.dataJobs.find((j) => j.id === ctx.params.jobId);
 	if (!job) throw notFound(`Data job with id ${ctx.params.jobId} not found`);
 	return { pool, job };
+}
+
+type Connection = Pool['dataConnections'][number];
+
+function connectionOr404(ctx: Ctx): { pool: Pool; connection: Connection } {
+	const pool = poolOr404(ctx);
+	const connection = pool.dataConnections.find((c) => c.id === ctx.params.connectionId);
+	if (!connection) throw notFound(`Data connection with id ${ctx.params.connectionId} not found`);
+	return { pool, connection };
+}
+
+/** A data connection ("data source") as the connection overview lists it; the shape is assumed (content-cli reads id, name, type). */
+function connectionTransport(p: Pool, c: Connection): Record<string, unknown> {
+	return {
+		id: c.id,
+		name: c.name,
+		type: c.type,
+		poolId: p.id,
+		imported: false,
+		importedPoolId: null,
+	};
+}
+
+/** content-cli's `data-pool export`: the pool with what it holds (shape assumed). */
+function exportPool(ctx: Ctx): void {
+	const pool = poolOr404(ctx);
+	sendJson(ctx, 200, {
+		dataPool: poolTransport(ctx.store, pool),
+		dataSources: pool.dataConnections.map((c) => connectionTransport(pool, c)),
+		dataModels: pool.dataModels.map((m) => modelTransport(pool, m)),
+		dataJobs: pool.dataJobs.map((j) => jobTransport(ctx, pool, j)),
+	});
 }
 
 function lastExecution(store: Store, poolId: string, jobId?: string): DataJobExecution | undefined {
@@ -113,6 +145,24 @@ function listPools(ctx: Ctx): void {
 		ctx.store.seed.dataPools
 			.filter((p) => !ids || ids.includes(p.id))
 			.map((p) => poolTransport(ctx.store, p)),
+	);
+}
+
+function listModelTables(ctx: Ctx): void {
+	const { model } = modelOr404(ctx);
+	sendJson(
+		ctx,
+		200,
+		model.tables.map((t) => tableTransport(model, t)),
+	);
+}
+
+function listConnections(ctx: Ctx): void {
+	const pool = poolOr404(ctx);
+	sendJson(
+		ctx,
+		200,
+		pool.dataConnections.map((c) => connectionTransport(pool, c)),
 	);
 }
 
@@ -338,17 +388,31 @@ export const integrationRoutes: RouteDef[] = [
 		path: '/integration/api/pools/:poolId/data-sources',
 		family: I,
 		access: read,
-		handler: (ctx) =>
-			sendJson(
-				ctx,
-				200,
-				poolOr404(ctx).dataConnections.map((c) => ({
-					id: c.id,
-					name: c.name,
-					type: c.type,
-					poolId: ctx.params.poolId,
-				})),
-			),
+		handler: listConnections,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/overviews/data-sources',
+		family: I,
+		access: read,
+		handler: listConnections,
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/data-sources/:connectionId',
+		family: I,
+		access: read,
+		handler: (ctx) => {
+			const { pool, connection } = connectionOr404(ctx);
+			sendJson(ctx, 200, connectionTransport(pool, connection));
+		},
+	},
+	{
+		method: 'GET',
+		path: '/integration/api/pools/:poolId/v2/export',
+		family: I,
+		access: read,
+		handler: exportPool,
 	},
 	{
 		method: 'GET',
@@ -379,14 +443,7 @@ export const integrationRoutes: RouteDef[] = [
 		path: '/integration/api/pools/:poolId/data-model/:modelId/tables',
 		family: I,
 		access: readModels,
-		handler: (ctx) => {
-			const { model } = modelOr404(ctx);
-			sendJson(
-				ctx,
-				200,
-				model.tables.map((t) => tableTransport(model, t)),
-			);
-		},
+		handler: listModelTables,
 	},
 	{
 		method: 'POST',
@@ -408,14 +465,7 @@ export const integrationRoutes: RouteDef[] = [
 		path: '/integration/api/v1/data-pools/:poolId/data-models/:modelId/tables',
 		family: I,
 		access: readModels,
-		handler: (ctx) => {
-			const { model } = modelOr404(ctx);
-			sendJson(
-				ctx,
-				200,
-				model.tables.map((t) => tableTransport(model, t)),
-			);
-		},
+		handler: listModelTables,
 	},
 	{
 		method: 'POST',

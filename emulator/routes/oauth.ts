@@ -1,12 +1,28 @@
-/** /oauth2/token, /oauth2/authorize and /.well-known/openid-configuration (reference §3, §12.3-12.4). */
+/**
+ * The token endpoint (client credentials, authorization code, refresh token) and OpenID discovery
+ * (docs/celonis-api.md#oauth). Errors are OAuth error JSON `{error, error_description}`.
+ */
 import { sendOAuthError } from '../errors';
 import { HttpError, readBody, sendJson, type Ctx } from '../http';
 import { isMultipart, parseMultipart } from '../multipart';
+import { verifierMatches, verifierWellFormed } from '../pkce';
 import type { RouteDef } from '../router';
 import { KNOWN_SCOPES } from '../scopes';
 import type { SeedClient } from '../store';
 
 type AuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** An OAuth error the token endpoint answers with. */
+class OAuthError extends Error {
+	constructor(
+		public status: number,
+		public error: string,
+		description: string,
+		public basic = false,
+	) {
+		super(description);
+	}
+}
 
 function formDecode(s: string): string {
 	try {
@@ -19,25 +35,31 @@ function formDecode(s: string): string {
 /** Token-endpoint parameters from the query string, then the body (form-urlencoded, multipart or JSON) overriding. */
 async function readParams(ctx: Ctx): Promise<Record<string, string>> {
 	const params: Record<string, string> = {};
-	for (const [k, v] of ctx.query) params[k] = v;
+	const seen = new Set<string>();
+	const set = (k: string, v: string) => {
+		// OAuth parameters must not be included more than once
+		if (seen.has(k)) throw new OAuthError(400, 'invalid_request', `Parameter ${k} is repeated`);
+		seen.add(k);
+		params[k] = v;
+	};
+	for (const [k, v] of ctx.query) set(k, v);
+	seen.clear();
 	const type = (ctx.req.headers['content-type'] ?? '').toLowerCase();
 	if (isMultipart(ctx.req)) {
-		Object.assign(params, (await parseMultipart(ctx.req)).fields);
-	} else {
-		const body = (await readBody(ctx.req, 1024 * 1024)).toString('utf8');
-		if (body.length > 0) {
-			if (type.includes('application/json')) {
-				try {
-					const json = JSON.parse(body) as Record<string, unknown>;
-					for (const [k, v] of Object.entries(json)) if (typeof v === 'string') params[k] = v;
-				} catch {
-					throw new HttpError(400, 'invalid JSON body');
-				}
-			} else {
-				for (const [k, v] of new URLSearchParams(body)) params[k] = v;
-			}
-		}
+		for (const [k, v] of Object.entries((await parseMultipart(ctx.req)).fields)) set(k, v);
+		return params;
 	}
+	const body = (await readBody(ctx.req, 1024 * 1024)).toString('utf8');
+	if (body.length === 0) return params;
+	if (type.includes('application/json')) {
+		let json: Record<string, unknown>;
+		try {
+			json = JSON.parse(body) as Record<string, unknown>;
+		} catch {
+			throw new HttpError(400, 'invalid JSON body');
+		}
+		for (const [k, v] of Object.entries(json)) if (typeof v === 'string') set(k, v);
+	} else for (const [k, v] of new URLSearchParams(body)) set(k, v);
 	return params;
 }
 
@@ -47,29 +69,85 @@ interface ClientAuth {
 	secret: string;
 }
 
-function parseBasic(
-	header: string | undefined,
-): { clientId: string; secret: string } | undefined | 'malformed' {
-	if (!header) return undefined;
-	const m = /^basic\s+(\S+)$/i.exec(header.trim());
+/** The credential pairs a Basic header may mean, in the order they are tried (config `oauth.basicCredentials`). */
+function basicCandidates(ctx: Ctx): { clientId: string; secret: string }[] | undefined {
+	const m = /^basic\s+(\S+)$/i.exec((ctx.req.headers.authorization ?? '').trim());
 	if (!m) return undefined;
 	const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
 	const i = decoded.indexOf(':');
-	if (i < 0) return 'malformed';
-	return { clientId: formDecode(decoded.slice(0, i)), secret: formDecode(decoded.slice(i + 1)) };
+	if (i < 0)
+		throw new OAuthError(401, 'invalid_client', 'Malformed Basic authorization header', true);
+	const raw = { clientId: decoded.slice(0, i), secret: decoded.slice(i + 1) };
+	const urlencoded = { clientId: formDecode(raw.clientId), secret: formDecode(raw.secret) };
+	const mode = ctx.store.config.oauth.basicCredentials;
+	return mode === 'raw' ? [raw] : mode === 'urlencoded' ? [urlencoded] : [urlencoded, raw];
 }
 
-function fail(ctx: Ctx, status: number, error: string, description: string, basic = false): void {
-	sendOAuthError(
-		ctx.res,
-		status,
-		error,
-		description,
-		basic ? { 'www-authenticate': `Basic realm="oauth2", error="${error}"` } : undefined,
-	);
+/** The client, authenticated by exactly one of client_secret_basic or client_secret_post. */
+function authenticateClient(
+	ctx: Ctx,
+	params: Record<string, string>,
+): { client: SeedClient; method: AuthMethod } {
+	const candidates = basicCandidates(ctx);
+	let auth: ClientAuth | undefined;
+	if (candidates) {
+		if (params.client_secret !== undefined)
+			throw new OAuthError(
+				400,
+				'invalid_request',
+				'Use only one client authentication method (Basic header or client_secret in the body)',
+			);
+		const pair =
+			candidates.find((c) => ctx.store.clients.get(c.clientId)?.clientSecret === c.secret) ??
+			(candidates[0] as { clientId: string; secret: string });
+		if (params.client_id !== undefined && params.client_id !== pair.clientId)
+			throw new OAuthError(
+				400,
+				'invalid_request',
+				'client_id in the body does not match the Basic header',
+			);
+		auth = { method: 'client_secret_basic', ...pair };
+	} else if (params.client_id !== undefined && params.client_secret !== undefined)
+		auth = {
+			method: 'client_secret_post',
+			clientId: params.client_id,
+			secret: params.client_secret,
+		};
+	ctx.log.oauth = {
+		clientId: auth?.clientId ?? params.client_id,
+		authMethod: auth?.method ?? 'none',
+		grantType: params.grant_type,
+	};
+	ctx.log.identity = { kind: 'oauth', id: auth?.clientId ?? params.client_id };
+	if (!params.grant_type)
+		throw new OAuthError(400, 'invalid_request', 'Missing required parameter: grant_type');
+	if (!auth)
+		throw new OAuthError(
+			401,
+			'invalid_client',
+			'Client authentication failed: no client credentials (use client_secret_basic or client_secret_post)',
+		);
+	const basic = auth.method === 'client_secret_basic';
+	const client = ctx.store.clients.get(auth.clientId);
+	if (!client || client.clientSecret !== auth.secret)
+		throw new OAuthError(
+			401,
+			'invalid_client',
+			'Client authentication failed: unknown client or wrong secret',
+			basic,
+		);
+	if (!client.authMethods.includes(auth.method))
+		throw new OAuthError(
+			401,
+			'invalid_client',
+			`Client authentication method ${auth.method} is not allowed for this client (allowed: ${client.authMethods.join(', ')})`,
+			basic,
+		);
+	return { client, method: auth.method };
 }
 
-function scopeError(requested: string[], client: SeedClient): string | undefined {
+/** Why a client may not have these scopes, or undefined. */
+export function scopeError(requested: string[], client: SeedClient): string | undefined {
 	const unknown = requested.filter(
 		(s) => !(KNOWN_SCOPES as readonly string[]).includes(s) && !client.scopes.includes(s),
 	);
@@ -79,234 +157,215 @@ function scopeError(requested: string[], client: SeedClient): string | undefined
 	return undefined;
 }
 
-function splitScopes(raw: string | undefined): string[] | undefined {
-	if (raw === undefined) return undefined;
+/** A space-separated scope parameter, deduplicated; undefined when absent or empty. */
+export function splitScopes(raw: string | null | undefined): string[] | undefined {
+	if (raw === undefined || raw === null) return undefined;
 	const list = raw.split(/\s+/).filter(Boolean);
 	return list.length ? [...new Set(list)] : undefined;
 }
 
-async function token(ctx: Ctx): Promise<void> {
-	const params = await readParams(ctx);
-	const basic = parseBasic(ctx.req.headers.authorization);
-	ctx.log.oauth = { grantType: params.grant_type };
-	if (basic === 'malformed')
-		return fail(ctx, 401, 'invalid_client', 'Malformed Basic authorization header', true);
-	let auth: ClientAuth | undefined;
-	if (basic) {
-		if (params.client_secret !== undefined)
-			return fail(
-				ctx,
-				400,
-				'invalid_request',
-				'Use only one client authentication method (Basic header or client_secret in the body)',
-			);
-		if (params.client_id !== undefined && params.client_id !== basic.clientId)
-			return fail(
-				ctx,
-				400,
-				'invalid_request',
-				'client_id in the body does not match the Basic header',
-			);
-		auth = { method: 'client_secret_basic', clientId: basic.clientId, secret: basic.secret };
-	} else if (params.client_id !== undefined && params.client_secret !== undefined) {
-		auth = {
-			method: 'client_secret_post',
-			clientId: params.client_id,
-			secret: params.client_secret,
-		};
-	}
-	ctx.log.oauth = {
-		clientId: auth?.clientId ?? params.client_id,
-		authMethod: auth?.method ?? 'none',
-		grantType: params.grant_type,
-	};
-	ctx.log.identity = { kind: 'oauth', id: auth?.clientId ?? params.client_id };
-	const grant = params.grant_type;
-	if (!grant) return fail(ctx, 400, 'invalid_request', 'Missing required parameter: grant_type');
-	if (!auth)
-		return fail(
-			ctx,
-			401,
-			'invalid_client',
-			'Client authentication failed: no client credentials (use client_secret_basic or client_secret_post)',
-		);
-	const client = ctx.store.clients.get(auth.clientId);
-	if (!client || client.clientSecret !== auth.secret)
-		return fail(
-			ctx,
-			401,
-			'invalid_client',
-			'Client authentication failed: unknown client or wrong secret',
-			auth.method === 'client_secret_basic',
-		);
-	if (!client.authMethods.includes(auth.method)) {
-		return fail(
-			ctx,
-			401,
-			'invalid_client',
-			`Client authentication method ${auth.method} is not allowed for this client (allowed: ${client.authMethods.join(', ')})`,
-			auth.method === 'client_secret_basic',
-		);
-	}
-	if (!['client_credentials', 'refresh_token', 'authorization_code'].includes(grant))
-		return fail(ctx, 400, 'unsupported_grant_type', `Unsupported grant_type: ${grant}`);
-	if (!client.grantTypes.includes(grant as SeedClient['grantTypes'][number]))
-		return fail(
-			ctx,
-			400,
-			'unauthorized_client',
-			`grant_type ${grant} is not allowed for this client`,
-		);
-	const cfg = ctx.store.config;
-	const requested = splitScopes(params.scope);
-	ctx.log.oauth.scope = params.scope;
-
-	if (grant === 'client_credentials') {
-		if (requested) {
-			const err = scopeError(requested, client);
-			if (err) return fail(ctx, 400, 'invalid_scope', err);
-		}
-		const scopes = requested ?? [...client.scopes];
-		const t = ctx.store.tokens.issueAccess(
-			client.clientId,
-			scopes,
-			cfg.tokenLifetimeSeconds,
-			grant,
-		);
-		return sendToken(ctx, {
-			access_token: t.token,
-			scope: scopes.join(' '),
-			token_type: 'Bearer',
-			expires_in: cfg.tokenLifetimeSeconds,
-		});
-	}
-
-	if (grant === 'refresh_token') {
-		const rt = params.refresh_token
-			? ctx.store.tokens.refresh.get(params.refresh_token)
-			: undefined;
-		if (!params.refresh_token)
-			return fail(ctx, 400, 'invalid_request', 'Missing required parameter: refresh_token');
-		if (!rt || rt.clientId !== client.clientId || rt.expiresAt <= Date.now())
-			return fail(ctx, 400, 'invalid_grant', 'Invalid, expired or revoked refresh token');
-		if (requested) {
-			const extra = requested.filter((s) => !rt.scopes.includes(s));
-			if (extra.length)
-				return fail(
-					ctx,
-					400,
-					'invalid_scope',
-					`Scope(s) exceed the original grant: ${extra.join(' ')}`,
-				);
-		}
-		const scopes = requested ?? rt.scopes;
-		ctx.store.tokens.refresh.delete(rt.token); // rotation
-		const t = ctx.store.tokens.issueAccess(
-			client.clientId,
-			scopes,
-			cfg.tokenLifetimeSeconds,
-			grant,
-			rt.userEmail,
-		);
-		const next = ctx.store.tokens.issueRefresh(
-			client.clientId,
-			rt.scopes,
-			cfg.refreshTokenLifetimeSeconds,
-			rt.userEmail,
-		);
-		return sendToken(ctx, {
-			access_token: t.token,
-			scope: scopes.join(' '),
-			token_type: 'Bearer',
-			expires_in: cfg.tokenLifetimeSeconds,
-			refresh_token: next.token,
-		});
-	}
-
-	// authorization_code
-	if (!params.code) return fail(ctx, 400, 'invalid_request', 'Missing required parameter: code');
-	const code = ctx.store.tokens.codes.get(params.code);
-	ctx.store.tokens.codes.delete(params.code);
-	if (!code || code.clientId !== client.clientId || code.expiresAt <= Date.now())
-		return fail(ctx, 400, 'invalid_grant', 'Invalid or expired authorization code');
-	if ((params.redirect_uri ?? '') !== code.redirectUri)
-		return fail(ctx, 400, 'invalid_grant', 'redirect_uri does not match the authorization request');
-	const t = ctx.store.tokens.issueAccess(
-		client.clientId,
-		code.scopes,
-		cfg.tokenLifetimeSeconds,
-		grant,
-		code.userEmail,
-	);
-	const rt = ctx.store.tokens.issueRefresh(
-		client.clientId,
-		code.scopes,
-		cfg.refreshTokenLifetimeSeconds,
-		code.userEmail,
-	);
-	return sendToken(ctx, {
-		access_token: t.token,
-		scope: code.scopes.join(' '),
-		token_type: 'Bearer',
-		expires_in: cfg.tokenLifetimeSeconds,
-		refresh_token: rt.token,
-	});
+interface Grant {
+	scopes: string[];
+	userEmail?: string;
+	consentId?: string;
+	code?: string;
+	/** issue a refresh token too (authorization code and refresh grants) */
+	refresh: boolean;
+	/** scope of that refresh token when the access token's is narrower (a rotated one keeps its scope) */
+	refreshScopes?: string[];
 }
 
-function sendToken(ctx: Ctx, body: Record<string, unknown>): void {
+/** Access (and refresh) token for a grant; a consent-bound token never outlives its consent. */
+function issue(ctx: Ctx, client: SeedClient, grantType: string, g: Grant): void {
+	const cfg = ctx.store.config;
+	const consent = g.consentId ? ctx.store.tokens.consents.get(g.consentId) : undefined;
+	const left = consent ? Math.floor((consent.expiresAt - Date.now()) / 1000) : Infinity;
+	const bound = { userEmail: g.userEmail, consentId: g.consentId, code: g.code };
+	const lifetime = Math.max(1, Math.min(cfg.tokenLifetimeSeconds, left));
+	const t = ctx.store.tokens.issueAccess(client.clientId, g.scopes, lifetime, grantType, bound);
+	const body: Record<string, unknown> = {
+		access_token: t.token,
+		scope: g.scopes.join(' '),
+		token_type: 'Bearer',
+		expires_in: lifetime,
+	};
+	if (g.refresh)
+		body.refresh_token = ctx.store.tokens.issueRefresh(
+			client.clientId,
+			g.refreshScopes ?? g.scopes,
+			Math.max(1, Math.min(cfg.refreshTokenLifetimeSeconds, left)),
+			bound,
+		).token;
 	sendJson(ctx, 200, body, { 'cache-control': 'no-store', pragma: 'no-cache' });
 }
 
-/** Auto-consent authorization endpoint: redirects with a code for the client's consent user (or `login_hint`). */
-function authorize(ctx: Ctx): void {
-	const q = ctx.query;
-	const clientId = q.get('client_id') ?? '';
-	const client = ctx.store.clients.get(clientId);
-	const redirectUri = q.get('redirect_uri') ?? '';
-	if (!client) return sendOAuthError(ctx.res, 400, 'invalid_request', 'Unknown client_id');
-	if (
-		!redirectUri ||
-		(client.redirectUris.length > 0 && !client.redirectUris.includes(redirectUri))
-	)
-		return sendOAuthError(ctx.res, 400, 'invalid_request', 'Missing or unregistered redirect_uri');
-	let target: URL;
-	try {
-		target = new URL(redirectUri);
-	} catch {
-		return sendOAuthError(ctx.res, 400, 'invalid_request', 'redirect_uri is not an absolute URL');
+function clientCredentials(ctx: Ctx, client: SeedClient, requested: string[] | undefined): void {
+	if (requested) {
+		const err = scopeError(requested, client);
+		if (err) throw new OAuthError(400, 'invalid_scope', err);
 	}
-	const state = q.get('state');
-	const redirect = (p: Record<string, string>) => {
-		for (const [k, v] of Object.entries(p)) target.searchParams.set(k, v);
-		if (state !== null) target.searchParams.set('state', state);
-		ctx.res.statusCode = 302;
-		ctx.res.setHeader('location', target.toString());
-		ctx.res.setHeader('cache-control', 'no-store');
-		ctx.res.end();
-	};
-	if (q.get('response_type') !== 'code')
-		return redirect({
-			error: 'unsupported_response_type',
-			error_description: 'Only response_type=code is supported',
-		});
-	if (!client.grantTypes.includes('authorization_code'))
-		return redirect({
-			error: 'unauthorized_client',
-			error_description: 'authorization_code is not allowed for this client',
-		});
-	const requested = splitScopes(q.get('scope') ?? undefined) ?? [...client.scopes];
-	const err = scopeError(requested, client);
-	if (err) return redirect({ error: 'invalid_scope', error_description: err });
-	const hint = q.get('login_hint')?.toLowerCase();
-	const user =
-		(hint && ctx.store.usersByEmail.get(hint)) ||
-		(client.consentUser && ctx.store.usersByEmail.get(client.consentUser.toLowerCase())) ||
-		ctx.store.seed.users[0];
-	if (!user)
-		return redirect({ error: 'access_denied', error_description: 'No seeded user to consent' });
-	const code = ctx.store.tokens.issueCode(client.clientId, requested, redirectUri, user.email);
-	ctx.log.oauth = { clientId, grantType: 'authorization_code' };
-	redirect({ code: code.code });
+	issue(ctx, client, 'client_credentials', {
+		scopes: requested ?? [...client.scopes],
+		refresh: false,
+	});
+}
+
+function consentGone(
+	ctx: Ctx,
+	consentId: string | undefined,
+	client: SeedClient,
+): OAuthError | undefined {
+	const problem = ctx.store.tokens.consentProblem(consentId);
+	if (!problem) return undefined;
+	const consent = ctx.store.tokens.consents.get(consentId as string);
+	const what =
+		problem === 'expired'
+			? `The user's consent for ${client.clientId} expired at ${new Date(consent?.expiresAt ?? 0).toISOString()}`
+			: `The user's consent for ${client.clientId} was revoked`;
+	return new OAuthError(
+		400,
+		'invalid_grant',
+		`${what}; reconnect the credential (sign in and approve again)`,
+	);
+}
+
+/** Refresh tokens rotate: each is good for one refresh; scope may narrow, never widen. */
+function refreshToken(
+	ctx: Ctx,
+	client: SeedClient,
+	params: Record<string, string>,
+	requested: string[] | undefined,
+): void {
+	if (!params.refresh_token)
+		throw new OAuthError(400, 'invalid_request', 'Missing required parameter: refresh_token');
+	const rt = ctx.store.tokens.refresh.get(params.refresh_token);
+	if (!rt || rt.clientId !== client.clientId)
+		throw new OAuthError(400, 'invalid_grant', 'Invalid, expired or revoked refresh token');
+	const gone = consentGone(ctx, rt.consentId, client);
+	if (gone) throw gone;
+	if (rt.expiresAt <= Date.now())
+		throw new OAuthError(400, 'invalid_grant', 'Invalid, expired or revoked refresh token');
+	const extra = (requested ?? []).filter((s) => !rt.scopes.includes(s));
+	if (extra.length)
+		throw new OAuthError(
+			400,
+			'invalid_scope',
+			`Scope(s) exceed the original grant: ${extra.join(' ')}`,
+		);
+	ctx.store.tokens.refresh.delete(rt.token);
+	issue(ctx, client, 'refresh_token', {
+		scopes: requested ?? rt.scopes,
+		refreshScopes: rt.scopes,
+		userEmail: rt.userEmail,
+		consentId: rt.consentId,
+		code: rt.code,
+		refresh: true,
+	});
+}
+
+/** Single-use, short-lived code, same redirect_uri, PKCE verifier (docs/celonis-api.md#authorization-code). */
+function authorizationCode(ctx: Ctx, client: SeedClient, params: Record<string, string>): void {
+	if (!params.code)
+		throw new OAuthError(400, 'invalid_request', 'Missing required parameter: code');
+	const code = ctx.store.tokens.codes.get(params.code);
+	if (!code) throw new OAuthError(400, 'invalid_grant', 'Unknown authorization code');
+	if (code.clientId !== client.clientId)
+		throw new OAuthError(
+			400,
+			'invalid_grant',
+			'The authorization code was issued to another client',
+		);
+	if (code.used) {
+		ctx.store.tokens.revokeCode(code.code);
+		throw new OAuthError(
+			400,
+			'invalid_grant',
+			'The authorization code was already used; the tokens issued with it are revoked',
+		);
+	}
+	code.used = true;
+	if (code.expiresAt <= Date.now())
+		throw new OAuthError(
+			400,
+			'invalid_grant',
+			`The authorization code expired (codes are valid for ${ctx.store.config.oauth.codeLifetimeSeconds} s)`,
+		);
+	if (
+		(code.redirectUriGiven || params.redirect_uri !== undefined) &&
+		params.redirect_uri !== code.redirectUri
+	)
+		throw new OAuthError(
+			400,
+			'invalid_grant',
+			'redirect_uri does not match the one of the authorization request',
+		);
+	const verifier = params.code_verifier;
+	if (code.pkce) {
+		if (verifier === undefined)
+			throw new OAuthError(
+				400,
+				'invalid_grant',
+				'code_verifier is required: the authorization request used PKCE',
+			);
+		if (!verifierWellFormed(verifier))
+			throw new OAuthError(
+				400,
+				'invalid_request',
+				'code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~',
+			);
+		if (!verifierMatches(code.pkce, verifier))
+			throw new OAuthError(
+				400,
+				'invalid_grant',
+				`code_verifier does not match the code_challenge (${code.pkce.method})`,
+			);
+	} else if (verifier !== undefined)
+		throw new OAuthError(
+			400,
+			'invalid_grant',
+			'code_verifier sent, but the authorization request had no code_challenge',
+		);
+	const gone = consentGone(ctx, code.consentId, client);
+	if (gone) throw gone;
+	issue(ctx, client, 'authorization_code', {
+		scopes: code.scopes,
+		userEmail: code.userEmail,
+		consentId: code.consentId,
+		code: code.code,
+		refresh: true,
+	});
+}
+
+const GRANTS = ['client_credentials', 'refresh_token', 'authorization_code'] as const;
+
+async function token(ctx: Ctx): Promise<void> {
+	try {
+		const params = await readParams(ctx);
+		const { client } = authenticateClient(ctx, params);
+		const grant = params.grant_type as string;
+		if (!(GRANTS as readonly string[]).includes(grant))
+			throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant_type: ${grant}`);
+		if (!client.grantTypes.includes(grant as SeedClient['grantTypes'][number]))
+			throw new OAuthError(
+				400,
+				'unauthorized_client',
+				`grant_type ${grant} is not allowed for this client`,
+			);
+		const requested = splitScopes(params.scope);
+		if (ctx.log.oauth) ctx.log.oauth.scope = params.scope;
+		if (grant === 'client_credentials') return clientCredentials(ctx, client, requested);
+		if (grant === 'refresh_token') return refreshToken(ctx, client, params, requested);
+		return authorizationCode(ctx, client, params);
+	} catch (e) {
+		if (!(e instanceof OAuthError)) throw e;
+		sendOAuthError(
+			ctx.res,
+			e.status,
+			e.error,
+			e.message,
+			e.basic ? { 'www-authenticate': `Basic realm="oauth2", error="${e.error}"` } : undefined,
+		);
+	}
 }
 
 function discovery(ctx: Ctx): void {
@@ -315,9 +374,10 @@ function discovery(ctx: Ctx): void {
 		issuer: o,
 		token_endpoint: `${o}/oauth2/token`,
 		authorization_endpoint: `${o}/oauth2/authorize`,
-		grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+		grant_types_supported: [...GRANTS],
 		response_types_supported: ['code'],
 		token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+		code_challenge_methods_supported: ['S256', 'plain'],
 		scopes_supported: KNOWN_SCOPES,
 		subject_types_supported: ['public'],
 	});
@@ -325,6 +385,5 @@ function discovery(ctx: Ctx): void {
 
 export const oauthRoutes: RouteDef[] = [
 	{ method: 'POST', path: '/oauth2/token', family: 'oauth', handler: token },
-	{ method: 'GET', path: '/oauth2/authorize', family: 'oauth', handler: authorize },
 	{ method: 'GET', path: '/.well-known/openid-configuration', family: 'oauth', handler: discovery },
 ];

@@ -1,4 +1,4 @@
-/** Platform Adoption API: tracking events v1 (pageNumber) and v2 (cursor) — reference §11.2. */
+/** Platform Adoption API: tracking events v1 (pageNumber) and v2 (cursor) (docs/celonis-api.md#platform-adoption-api). */
 import { GeneratedLog } from '../generatedLog';
 import { sendJson, type Ctx } from '../http';
 import { cursorPage, pageNumberPage } from '../paging';

@@ -1,4 +1,4 @@
-/** Key-type probes used by content-cli and pycelonis: /api/cloud/team, /api/cloud, /api/cloud/permissions, /api/team (§2.2). */
+/** Key-type probes used by content-cli and pycelonis: /api/cloud/team, /api/cloud, /api/cloud/permissions, /api/team (docs/celonis-api.md#team-url-and-authentication). */
 import { sendJson, type Ctx } from '../http';
 import { hasPermission, PERMISSIONS } from '../permissions';
 import type { RouteDef } from '../router';

@@ -1,4 +1,4 @@
-/** Team API: login history and members — reference §9. */
+/** Team API: login history and members (docs/celonis-api.md#team-api). */
 import { HttpError, intParam, sendJson, type Ctx } from '../http';
 import { MAX_PAGE_SIZE, pageNumberPage } from '../paging';
 import { PERMISSIONS } from '../permissions';

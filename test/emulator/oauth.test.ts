@@ -15,6 +15,8 @@ const form = (p: Record<string, string>) => ({
 	body: new URLSearchParams(p).toString(),
 	headers: { 'content-type': 'application/x-www-form-urlencoded' },
 });
+/** n8n's OAuth callback on a loopback address: registered for the demo clients, any port matches. */
+const CALLBACK = 'http://127.0.0.1:9/rest/oauth2-credential/callback';
 const basic = (id: string, secret: string) =>
 	`Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -182,62 +184,42 @@ describe('/oauth2/token', () => {
 		expect(tokenEntries[0].oauth).toMatchObject({ grantType: 'client_credentials' });
 		expect(JSON.stringify(log.json)).not.toContain('demo-client-secret');
 	});
-	test('authorization_code with auto-consent, then refresh_token rotation', async () => {
+	test('authorization_code approved without the page (emulator_consent=approve), then refresh_token rotation', async () => {
 		const a = await call(
-			`${emu.url}/oauth2/authorize?client_id=demo-client&response_type=code&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&scope=studio&state=xyz`,
+			`${emu.url}/oauth2/authorize?client_id=demo-client&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=studio&state=xyz&emulator_consent=approve`,
 		);
 		expect(a.status).toBe(302);
 		const loc = new URL(a.headers.location as string);
 		expect(loc.searchParams.get('state')).toBe('xyz');
 		const code = loc.searchParams.get('code')!;
-		const t = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'authorization_code',
-				code,
-				redirect_uri: 'http://127.0.0.1:9/cb',
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const client = { client_id: 'demo-client', client_secret: 'demo-client-secret' };
+		const redeem = () =>
+			call(
+				`${emu.url}/oauth2/token`,
+				form({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...client }),
+			);
+		const refreshWith = (refresh_token: string) =>
+			call(
+				`${emu.url}/oauth2/token`,
+				form({ grant_type: 'refresh_token', refresh_token, ...client }),
+			);
+		const t = await redeem();
 		expect(t.status).toBe(200);
 		expect(t.json.refresh_token).toBeDefined();
 		const me = await call(`${emu.url}/api/cloud`, { headers: bearer(t.json.access_token) });
 		expect(me.json.email).toBe('demo.user@example.com');
-		const again = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'authorization_code',
-				code,
-				redirect_uri: 'http://127.0.0.1:9/cb',
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
-		expect(again.json.error).toBe('invalid_grant');
-		const r = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'refresh_token',
-				refresh_token: t.json.refresh_token,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const r = await refreshWith(t.json.refresh_token);
 		expect(r.status).toBe(200);
 		expect(r.json.refresh_token).not.toBe(t.json.refresh_token);
-		const old = await call(
-			`${emu.url}/oauth2/token`,
-			form({
-				grant_type: 'refresh_token',
-				refresh_token: t.json.refresh_token,
-				client_id: 'demo-client',
-				client_secret: 'demo-client-secret',
-			}),
-		);
+		const old = await refreshWith(t.json.refresh_token);
 		expect(old.json.error).toBe('invalid_grant');
+		const again = await redeem();
+		expect(again.json.error).toBe('invalid_grant');
+		// a code used twice revokes what was issued with it, rotated refresh tokens included
+		const revoked = await refreshWith(r.json.refresh_token);
+		expect(revoked.json.error).toBe('invalid_grant');
 		const badScope = await call(
-			`${emu.url}/oauth2/authorize?client_id=demo-audit-client&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=studio`,
+			`${emu.url}/oauth2/authorize?client_id=demo-audit-client&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=studio`,
 		);
 		expect(new URL(badScope.headers.location as string).searchParams.get('error')).toBe(
 			'invalid_scope',
