@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
+import { celonisNode } from '../harness/builders';
 import { Engine, type NodeSpec } from '../harness/engine';
 
 jest.setTimeout(180_000);
@@ -42,18 +43,8 @@ export const celonis = (
 	parameters: Record<string, unknown>,
 	credentials: NodeSpec['credentials'],
 	extra: Partial<NodeSpec> = {},
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication: 'oAuth2',
-		resource: 'auditLog',
-		operation: 'getAll',
-		...parameters,
-	},
-	credentials,
-	...extra,
-});
+): NodeSpec =>
+	celonisNode({ resource: 'auditLog', operation: 'getAll', ...parameters }, credentials, extra);
 
 const run = async (parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}) =>
 	await engine.runChain([celonis(parameters, creds, extra)]);

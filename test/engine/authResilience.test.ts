@@ -4,17 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { testCredential } from '../harness/credentialTest';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
+import { addFaults as addFaultRules } from '../harness/builders';
 
 const ctx = useEmulator();
-
-async function addFaults(rules: unknown) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(res.status).toBe(200);
-}
+const addFaults = (rules: unknown) => addFaultRules(ctx.emu.url, rules);
 
 const get = (
 	path: string,

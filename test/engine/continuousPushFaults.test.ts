@@ -1,18 +1,11 @@
 import { useEmulator } from '../harness/emulator';
 import { celonis, engineWith, freshTable, input, tableRows } from './dataPushHelpers';
+import { addFaults as addFaultRules } from '../harness/builders';
 
 const ctx = useEmulator();
+const addFaults = (rules: unknown[]) => addFaultRules(ctx.emu.url, rules);
 
 const ITEMS = '^/continuous-batch-processing/api/v1/[^/]+/items$';
-
-async function addFaults(rules: unknown[]) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(res.status).toBe(200);
-}
 
 /** Uploads the emulator received for a table (one per batch that landed). */
 const uploadsOf = (table: string) =>

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { testCredential } from '../harness/credentialTest';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
+import { celonisRequest, httpRequestNode } from '../harness/builders';
 import { Engine, type NodeSpec } from '../harness/engine';
 
 const ctx = useEmulator();
@@ -11,36 +12,7 @@ const celonisGet = (
 	path: string,
 	credentials: NodeSpec['credentials'],
 	authentication = 'oAuth2',
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication,
-		resource: 'httpRequest',
-		operation: 'request',
-		method: 'GET',
-		path,
-	},
-	credentials,
-});
-
-const httpRequestNode = (
-	url: string,
-	credentialType: string,
-	credentials: NodeSpec['credentials'],
-): NodeSpec => ({
-	name: 'HTTP Request',
-	type: 'n8n-nodes-base.httpRequest',
-	typeVersion: 4.2,
-	parameters: {
-		method: 'GET',
-		url,
-		authentication: 'predefinedCredentialType',
-		nodeCredentialType: credentialType,
-		options: {},
-	},
-	credentials,
-});
+): NodeSpec => celonisRequest({ authentication, path }, credentials);
 
 async function tokenStats() {
 	return (await (await fetch(`${ctx.emu.url}/__emulator/token-stats`)).json()) as {

@@ -1,19 +1,12 @@
 import { useEmulator } from '../harness/emulator';
 import { celonis, engineWith, freshTable, input, jobsOf, POOL, tableRows } from './dataPushHelpers';
+import { addFaults as addFaultRules } from '../harness/builders';
 
 const ctx = useEmulator();
+const addFaults = (rules: unknown[]) => addFaultRules(ctx.emu.url, rules);
 
 const CHUNKS = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+/chunks/upserted$';
 const EXECUTE = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/[^/]+$';
-
-async function addFaults(rules: unknown[]) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(res.status).toBe(200);
-}
 
 const rows = Array.from({ length: 400 }, (_, i) => ({
 	i,

@@ -1,5 +1,6 @@
 import type { Emulator } from '../../emulator';
 import { DEMO, oauthData } from '../harness/emulator';
+import { celonisNode, emitItems } from '../harness/builders';
 import { Engine, type NodeSpec } from '../harness/engine';
 
 export const POOL = 'b7a3c9e0-1f2d-4c5b-9a8e-000000000001';
@@ -18,31 +19,19 @@ export async function engineWith(emu: Emulator, scopes: string[] = ['integration
 	return { engine, creds };
 }
 
-export const input = (rows: unknown[], binary?: Record<string, unknown>): NodeSpec => ({
-	name: 'Input',
-	type: 'test.emitItems',
-	parameters: {
-		items: JSON.stringify(rows),
-		...(binary ? { binary: JSON.stringify(binary) } : {}),
-	},
-});
+export const input = emitItems;
 
+/** The Celonis node on the Data Push resource, pool 1 chosen by ID. */
 export const celonis = (
 	creds: NodeSpec['credentials'],
 	parameters: Record<string, unknown>,
 	extra: Partial<NodeSpec> = {},
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication: 'oAuth2',
-		resource: 'dataPush',
-		dataPool: { __rl: true, mode: 'id', value: POOL },
-		...parameters,
-	} as NodeSpec['parameters'],
-	credentials: creds,
-	...extra,
-});
+): NodeSpec =>
+	celonisNode(
+		{ resource: 'dataPush', dataPool: { __rl: true, mode: 'id', value: POOL }, ...parameters },
+		creds,
+		extra,
+	);
 
 export function tableRows(emu: Emulator, table: string, pool = POOL): Row[] | undefined {
 	return emu.store.tables.find(pool, table)?.rows as Row[] | undefined;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
-import { Engine, type NodeSpec } from '../harness/engine';
+import { Engine } from '../harness/engine';
 import {
 	celonis as dataPush,
 	engineWith,
@@ -12,33 +12,10 @@ import {
 	POOL,
 	tableRows,
 } from './dataPushHelpers';
+import { addFaults as addFaultRules, celonisRequest as request } from '../harness/builders';
 
 const ctx = useEmulator();
-
-async function addFaults(rules: unknown) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(res.status).toBe(200);
-}
-
-const request = (
-	parameters: Record<string, unknown>,
-	credentials: NodeSpec['credentials'],
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication: 'oAuth2',
-		resource: 'httpRequest',
-		operation: 'request',
-		method: 'GET',
-		...parameters,
-	},
-	credentials,
-});
+const addFaults = (rules: unknown) => addFaultRules(ctx.emu.url, rules);
 
 const JOBS = '^/data-ingestion/api/v1/data-push/[^/]+/jobs/?$';
 

@@ -4,8 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { startEchoTeam } from '../harness/echoTeam';
 import { Engine, type NodeSpec } from '../harness/engine';
+import {
+	addFaults as addFaultRules,
+	celonisRequest as celonis,
+	emitItems as input,
+} from '../harness/builders';
 
 const ctx = useEmulator();
+const addFaults = (rules: unknown) => addFaultRules(ctx.emu.url, rules);
 let echo: Awaited<ReturnType<typeof startEchoTeam>>;
 beforeAll(async () => {
 	echo = await startEchoTeam();
@@ -42,40 +48,6 @@ async function warm(engine: Engine, oauth: NodeSpec['credentials']) {
 	).toBeUndefined();
 }
 
-const celonis = (
-	parameters: Record<string, unknown>,
-	credentials: NodeSpec['credentials'],
-	extra: Partial<NodeSpec> = {},
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication: credentials && 'celonisApiKeyApi' in credentials ? 'apiKey' : 'oAuth2',
-		resource: 'httpRequest',
-		operation: 'request',
-		method: 'GET',
-		...parameters,
-	},
-	credentials,
-	...extra,
-});
-const input = (rows: unknown[], binary?: Record<string, unknown>): NodeSpec => ({
-	name: 'Input',
-	type: 'test.emitItems',
-	parameters: {
-		items: JSON.stringify(rows),
-		...(binary ? { binary: JSON.stringify(binary) } : {}),
-	},
-});
-
-async function addFaults(rules: unknown) {
-	const response = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(response.status).toBeLessThan(300);
-}
 async function requestLog(
 	pathPrefix: string,
 ): Promise<Array<{ method: string; path: string; status: number; time?: string; at?: number }>> {

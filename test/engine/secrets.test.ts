@@ -1,5 +1,6 @@
 import { testCredential } from '../harness/credentialTest';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
+import { celonisRequest } from '../harness/builders';
 import { Engine, type NodeSpec, type RunResult } from '../harness/engine';
 
 const ctx = useEmulator();
@@ -45,19 +46,7 @@ const request = (
 	credentials: NodeSpec['credentials'],
 	authentication: string,
 	extra: Record<string, unknown> = {},
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication,
-		resource: 'httpRequest',
-		operation: 'request',
-		method: 'GET',
-		path,
-		...extra,
-	},
-	credentials,
-});
+): NodeSpec => celonisRequest({ authentication, path, ...extra }, credentials);
 
 const restore: Array<() => void> = [];
 beforeAll(() => {

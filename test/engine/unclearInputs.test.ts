@@ -1,6 +1,6 @@
 import { startEchoTeam } from '../harness/echoTeam';
 import { useEmulator } from '../harness/emulator';
-import { Engine, type NodeSpec } from '../harness/engine';
+import { Engine } from '../harness/engine';
 import {
 	celonis as dataPush,
 	engineWith,
@@ -9,39 +9,16 @@ import {
 	jobsOf,
 	POOL,
 } from './dataPushHelpers';
+import { addFaults as addFaultRules, celonisRequest as request } from '../harness/builders';
 
 const ctx = useEmulator();
+const addFaults = (rules: unknown) => addFaultRules(ctx.emu.url, rules);
 let echo: Awaited<ReturnType<typeof startEchoTeam>>;
 beforeAll(async () => {
 	echo = await startEchoTeam();
 });
 afterAll(async () => {
 	await echo.close();
-});
-
-async function addFaults(rules: unknown) {
-	const res = await fetch(`${ctx.emu.url}/__emulator/faults`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(rules),
-	});
-	expect(res.status).toBe(200);
-}
-
-const request = (
-	parameters: Record<string, unknown>,
-	credentials: NodeSpec['credentials'],
-): NodeSpec => ({
-	name: 'Celonis',
-	type: 'n8n-nodes-celonis.celonis',
-	parameters: {
-		authentication: credentials && 'celonisApiKeyApi' in credentials ? 'apiKey' : 'oAuth2',
-		resource: 'httpRequest',
-		operation: 'request',
-		method: 'GET',
-		...parameters,
-	},
-	credentials,
 });
 
 beforeEach(() => ctx.emu.store.faults.clear());

@@ -5,18 +5,18 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { PagedByteStream } from '../../nodes/Celonis/shared/byteStream';
+import { PagedByteStream } from '../../nodes/Celonis/helpers/byteStream';
 import {
 	csvCell,
 	CsvEventEncoder,
 	flattenEvent,
 	JsonLinesEventEncoder,
-} from '../../nodes/Celonis/shared/eventFile';
+} from '../../nodes/Celonis/helpers/eventFile';
 import {
 	parseDateParameter,
 	resolveWindow,
 	windowQuery,
-} from '../../nodes/Celonis/shared/timeWindow';
+} from '../../nodes/Celonis/helpers/timeWindow';
 import {
 	canonicalJson,
 	fingerprint,

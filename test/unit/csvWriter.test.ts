@@ -9,14 +9,14 @@ import {
 	formatDateTime,
 	parseIsoDate,
 	type ColumnSpec,
-} from '../../nodes/Celonis/shared/columns';
+} from '../../nodes/Celonis/helpers/columns';
 import {
 	bareOrQuotedCsv,
 	CsvChunker,
 	quoteCsv,
 	scanCsv,
 	writerCsvParsingOptions,
-} from '../../nodes/Celonis/shared/csv';
+} from '../../nodes/Celonis/helpers/csvWriter';
 
 /** Reads CSV the way Celonis is told to (csvParsingOptions) and the emulator does: unquoted empty = null. */
 function readCsv(text: string): (string | null)[][] {

@@ -1,5 +1,5 @@
-import { jsonSyntaxErrorOffset } from '../../nodes/Celonis/shared/jsonSyntax';
-import { parseJsonParameter } from '../../nodes/Celonis/shared/parameters';
+import { jsonSyntaxErrorOffset } from '../../nodes/Celonis/helpers/jsonSyntax';
+import { parseJsonParameter } from '../../nodes/Celonis/helpers/parameters';
 
 describe('jsonSyntaxErrorOffset agrees with JSON.parse', () => {
 	const valid = [
