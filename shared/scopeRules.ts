@@ -1,5 +1,5 @@
 /**
- * Which OAuth scope a Celonis API path needs (celonis-api.md §3.5 "Scope → API quick map"). Each rule
+ * Which OAuth scope a Celonis API path needs (docs/celonis-api.md, "Scopes and permissions"). Each rule
  * lists alternatives: any one of them is enough (e.g. Data Push accepts `integration.data-pools:data_push`
  * or the broader `integration.data-pools`). Paths without a rule are not checked before sending.
  */

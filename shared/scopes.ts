@@ -172,7 +172,7 @@ export function isKnownScope(scope: string): boolean {
 	return KNOWN_SCOPES.has(scope);
 }
 
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — no spaces, quotes or backslashes. */
+/** A scope is printable ASCII without spaces, quotes or backslashes (docs/celonis-api.md, "OAuth"). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 export class InvalidScopeSyntaxError extends Error {

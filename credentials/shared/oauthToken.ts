@@ -68,7 +68,7 @@ export function readClientSettings(
 	};
 }
 
-/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are put into the Basic header. */
+/** Client id and secret are form-urlencoded before they go into the Basic header (docs/celonis-api.md, "OAuth"). */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
 	const encode = (v: string) => new URLSearchParams({ v }).toString().slice(2);
 	return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;

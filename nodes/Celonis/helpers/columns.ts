@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { bareOrQuotedCsv, csvRecord, quoteCsv } from './csvWriter';
 import { ParameterError } from './nodeErrors';
 
-/** Celonis column types of a data push `tableSchema` (celonis-api.md §5.4). */
+/** Celonis column types of a data push `tableSchema` (docs/celonis-api.md, "Data Push API"). */
 export type ColumnType = 'BOOLEAN' | 'DATE' | 'DATETIME' | 'FLOAT' | 'INTEGER' | 'STRING' | 'TIME';
 
 export const COLUMN_TYPES: readonly ColumnType[] = [

@@ -5,7 +5,7 @@ import { celonisRequest, type CelonisRequestOptions } from './request';
 import type { CelonisResponse } from './responses';
 
 /**
- * Celonis' pagination families (celonis-api.md §4.3):
+ * Celonis' pagination families (docs/celonis-api.md, "Paging"):
  * - page:             `page` / `pageSize` (0-based), `{page, pageSize, total, content}` — Intelligence API
  * - pageNumber:       `pageNumber` / `pageSize` (≤ 200), `{content, pageNumber, pageSize, totalCount}` — Audit v1, Team
  * - cursor:           `pageToken` → `nextPageToken`, stop when absent or empty — Audit v2, Platform Adoption v2

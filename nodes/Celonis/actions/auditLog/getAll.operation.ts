@@ -9,7 +9,7 @@ import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
-/** Audit Log API (celonis-api.md §8): v2 cursor by default, v1 pageNumber (≤ 200 per page) as an option. */
+/** Audit Log API (docs/celonis-api.md, "Audit Log API"): v2 cursor by default, v1 pageNumber (≤ 200 per page) as an option. */
 const properties: INodeProperties[] = [
 	{
 		displayName: 'API Version',

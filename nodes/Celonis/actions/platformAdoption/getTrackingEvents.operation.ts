@@ -11,7 +11,7 @@ import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
 /**
- * Platform Adoption API v2 (celonis-api.md §11.2): GET /platform-adoption/api/external/v2/adoption-tracking-events/{type}
+ * Platform Adoption API v2 (docs/celonis-api.md, "Platform Adoption API"): GET /platform-adoption/api/external/v2/adoption-tracking-events/{type}
  * with the pageToken → nextPageToken cursor. The documented type is STUDIO_ASSET. The record fields and
  * the from/to window are not documented (inferred from the Audit Log API), so CSV columns come from the
  * first page and JSON Lines keeps every field.

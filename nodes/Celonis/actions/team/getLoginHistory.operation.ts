@@ -8,7 +8,7 @@ import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
-/** Login History (Team API, celonis-api.md §9.1): GET /api/external/authentication-events, pageNumber ≤ 200. */
+/** Login History (Team API, docs/celonis-api.md, "Team API"): GET /api/external/authentication-events, pageNumber ≤ 200. */
 export const description = updateDisplayOptions(
 	{ show: { resource: ['team'], operation: ['getLoginHistory'] } },
 	exportFields({ incremental: true, window: true }),

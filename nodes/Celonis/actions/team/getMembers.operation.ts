@@ -9,7 +9,7 @@ import { runPerItem } from '../../helpers/itemRunner';
 import { exportFields } from '../export/fields';
 import { runExport } from '../export/runExport';
 
-/** Members ("User Group Info", Team API, celonis-api.md §9.2): GET /api/external/members, pageNumber ≤ 200. */
+/** Members ("User Group Info", Team API, docs/celonis-api.md, "Team API"): GET /api/external/members, pageNumber ≤ 200. */
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Include Internal Members',
