@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { ColumnOverride } from './columns';
 import { ParameterError } from './nodeErrors';
-import { resourceIdOf } from './parameters';
+import { resourceIdOf, splitNames } from './parameters';
 
 /** The Options collection of the data push operations (see pushOptions in common.descriptions). */
 export interface PushOptions {
@@ -67,6 +67,39 @@ export function poolIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
 		'Data Pool',
 		'data pool',
 	);
+}
+
+/** Where a push goes: the pool, the table, Replace or Delta, and the key columns a Delta push needs. */
+export interface PushTarget {
+	poolId: string;
+	table: string;
+	mode: 'DELTA' | 'REPLACE';
+	keys: string[];
+}
+
+/**
+ * Reads the push target of item `itemIndex`. `mode` overrides the Mode parameter (Delete Rows is always
+ * Delta). A Delta push without key columns is refused: Celonis matches rows by them.
+ */
+export function pushTargetOf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	mode?: 'DELTA' | 'REPLACE',
+): PushTarget {
+	const poolId = poolIdOf(ctx, itemIndex);
+	const table = validateTableName(ctx.getNodeParameter('tableName', itemIndex));
+	const chosen =
+		mode ?? (ctx.getNodeParameter('mode', itemIndex, 'REPLACE') === 'DELTA' ? 'DELTA' : 'REPLACE');
+	const keys =
+		chosen === 'DELTA' ? splitNames(ctx.getNodeParameter('keyColumns', itemIndex, '')) : [];
+	if (chosen === 'DELTA' && keys.length === 0) {
+		throw new ParameterError(
+			mode === 'DELTA'
+				? 'Enter the "Key Columns": the fields of the items that identify the rows to delete.'
+				: 'A Delta push needs "Key Columns": the fields that identify a row, so Celonis can update it. Use the mode Replace to overwrite the whole table instead.',
+		);
+	}
+	return { poolId, table, mode: chosen, keys };
 }
 
 export function columnOverridesOf(ctx: IExecuteFunctions): ColumnOverride[] {

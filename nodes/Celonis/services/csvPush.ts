@@ -3,16 +3,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { dateColumnOptions, DATETIME_FORMAT } from '../helpers/columns';
 import { prepareRows, produceCsvChunks } from '../helpers/csvRows';
 import { writerCsvParsingOptions } from '../helpers/csvWriter';
-import { ParameterError } from '../helpers/nodeErrors';
-import { splitNames } from '../helpers/parameters';
 import {
 	chunkBytesOf,
 	columnOverridesOf,
-	poolIdOf,
-	validateTableName,
+	pushTargetOf,
 	type PushOptions,
 } from '../helpers/pushParameters';
-import type { JobSettings, JobType } from '../transport/api/dataPush';
+import type { JobSettings } from '../transport/api/dataPush';
 import { runJobPush, type PushSummary } from './jobPush';
 
 /**
@@ -25,24 +22,13 @@ export async function pushItemsAsCsv(
 	kind: 'deleted' | 'upserted',
 ): Promise<PushSummary> {
 	const started = Date.now();
-	const poolId = poolIdOf(ctx, 0);
-	const table = validateTableName(ctx.getNodeParameter('tableName', 0));
-	const mode: JobType =
-		kind === 'deleted'
-			? 'DELTA'
-			: (ctx.getNodeParameter('mode', 0, 'REPLACE') as JobType) === 'DELTA'
-				? 'DELTA'
-				: 'REPLACE';
+	const { poolId, table, mode, keys } = pushTargetOf(
+		ctx,
+		0,
+		kind === 'deleted' ? 'DELTA' : undefined,
+	);
 	const options = ctx.getNodeParameter('options', 0, {}) as PushOptions;
 	const chunkBytes = chunkBytesOf(options);
-	const keys = mode === 'DELTA' ? splitNames(ctx.getNodeParameter('keyColumns', 0, '')) : [];
-	if (mode === 'DELTA' && keys.length === 0) {
-		throw new ParameterError(
-			kind === 'deleted'
-				? 'Enter the "Key Columns": the fields of the items that identify the rows to delete.'
-				: 'A Delta push needs "Key Columns": the fields that identify a row, so Celonis can update it. Use the mode Replace to overwrite the whole table instead.',
-		);
-	}
 	const overrides = kind === 'deleted' ? [] : columnOverridesOf(ctx);
 	// Delete Rows sends only the key columns.
 	const source =

@@ -8,9 +8,9 @@ import {
 
 import { runPerItem } from '../../helpers/itemRunner';
 import { ParameterError } from '../../helpers/nodeErrors';
-import { parseJsonParameter, splitNames } from '../../helpers/parameters';
-import { poolIdOf, validateTableName } from '../../helpers/pushParameters';
-import { createJob, type JobSettings, type JobType } from '../../transport/api/dataPush';
+import { parseJsonParameter } from '../../helpers/parameters';
+import { pushTargetOf } from '../../helpers/pushParameters';
+import { createJob, type JobSettings } from '../../transport/api/dataPush';
 import {
 	dataPoolLocator,
 	keyColumnsProperty,
@@ -54,12 +54,7 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem(this, items.length, 1, async (i) => {
-		const poolId = poolIdOf(this, i);
-		const targetName = validateTableName(this.getNodeParameter('tableName', i));
-		const type = this.getNodeParameter('mode', i, 'REPLACE') as JobType;
-		const keys = type === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', i, '')) : [];
-		if (type === 'DELTA' && keys.length === 0)
-			throw new ParameterError('A Delta job needs "Key Columns".');
+		const { poolId, table: targetName, mode: type, keys } = pushTargetOf(this, i);
 		const extra =
 			parseJsonParameter(
 				this.getNodeParameter('additionalFields', i, '{}'),

@@ -13,15 +13,9 @@ import { scanCsv } from '../../helpers/csvWriter';
 import { readInputFile, type InputFile } from '../../helpers/inputFiles';
 import { runAllItems } from '../../helpers/itemRunner';
 import { ParameterError } from '../../helpers/nodeErrors';
-import { splitNames } from '../../helpers/parameters';
-import {
-	columnOverridesOf,
-	poolIdOf,
-	validateTableName,
-	type PushOptions,
-} from '../../helpers/pushParameters';
+import { columnOverridesOf, pushTargetOf, type PushOptions } from '../../helpers/pushParameters';
 import { runJobPush } from '../../services/jobPush';
-import type { JobSettings, JobType } from '../../transport/api/dataPush';
+import type { JobSettings } from '../../transport/api/dataPush';
 import {
 	binaryPropertyProperty,
 	columnTypesProperty,
@@ -109,14 +103,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	return await runAllItems(this, items, async () => {
 		const started = Date.now();
-		const poolId = poolIdOf(this, 0);
-		const table = validateTableName(this.getNodeParameter('tableName', 0));
-		const mode = this.getNodeParameter('mode', 0, 'REPLACE') as JobType;
-		const keys = mode === 'DELTA' ? splitNames(this.getNodeParameter('keyColumns', 0, '')) : [];
-		if (mode === 'DELTA' && keys.length === 0)
-			throw new ParameterError(
-				'A Delta push needs "Key Columns": the columns that identify a row.',
-			);
+		const { poolId, table, mode, keys } = pushTargetOf(this, 0);
 		const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 		const wanted = this.getNodeParameter('fileType', 0, 'auto') as 'auto' | 'CSV' | 'PARQUET';
 		const options = this.getNodeParameter('options', 0, {}) as PushOptions;
