@@ -130,11 +130,11 @@ const confirmNode = (exportNodeName = 'Celonis', name = 'Confirm'): NodeSpec => 
 	parameters: { resource: 'exportPosition', operation: 'confirm', exportNode: exportNodeName },
 });
 
-/** Static data of a workflow as the engine keeps it between executions (n8n keeps it in the workflow). */
-const staticDataOf = (workflowId: string): Map<string, IDataObject> =>
-	(engine as unknown as { staticDataByWorkflow: Map<string, IDataObject> }).staticDataByWorkflow;
+/** Puts a workflow's static data in place, as n8n loads it from the workflow at the start of an execution. */
 const plant = (workflowId: string, data: IDataObject) =>
-	staticDataOf(workflowId).set(workflowId, JSON.parse(JSON.stringify(data)) as IDataObject);
+	(
+		engine as unknown as { staticDataByWorkflow: Map<string, IDataObject> }
+	).staticDataByWorkflow.set(workflowId, JSON.parse(JSON.stringify(data)) as IDataObject);
 
 /** The position the export stored in its node ("When This Node Succeeds"). */
 const savedPosition = (run: RunResult, x: ExportCase) =>
@@ -258,14 +258,15 @@ describe.each(EXPORTS)('$label', (x) => {
 				},
 			},
 		});
-		plant(wf, position(future));
+		const planted = position(future);
+		plant(wf, planted);
 		const requestsBefore = lastRequest();
 		const failed = await run(wf);
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message).toContain(future);
 		expect(failed.error?.message).toMatch(/in the future/);
 		expect(failed.error?.message).toMatch(/Start Over/);
-		expect(failed.staticData).toEqual(position(future));
+		expect(failed.staticData).toEqual(planted);
 		expect(apiRequestsAfter(requestsBefore)).toEqual([]);
 
 		// Positive control: a clock a minute ahead of this one is not "the future".
@@ -302,7 +303,10 @@ describe.each(EXPORTS)('$label', (x) => {
 		['a team of the wrong type', () => ({ ...valid(), team: 42 }), /team/],
 		[
 			'a lookback group with a bad date',
-			() => ({ ...valid(), version: 2, seenFrom: valid().watermark, recent: { soon: { a: 1 } } }),
+			() => {
+				const v = valid();
+				return { ...v, version: 2, seenFrom: v.watermark, recent: { soon: { a: 1 } } };
+			},
 			/recent/,
 		],
 		[
@@ -399,12 +403,10 @@ describe.each(EXPORTS)('$label', (x) => {
 		let server: http.Server;
 		let url: string;
 		let failing = false;
-		let received = 0;
 		beforeAll(async () => {
 			server = http.createServer((req, res) => {
 				req.resume();
 				req.on('end', () => {
-					received++;
 					res
 						.writeHead(failing ? 503 : 200, { 'content-type': 'application/json' })
 						.end(failing ? '{"error":"down"}' : '{"ok":true}');
@@ -469,7 +471,9 @@ describe.each(EXPORTS)('$label', (x) => {
 			const again = await chain(wf);
 			expect(again.error?.message).toBeUndefined();
 			expect(mine(again, wf).sort()).toEqual([`${wf}-b`, `${wf}-late`]);
-			expect(hintsOf(again).join('\n')).toMatch(/was never confirmed/);
+			expect(hintsOf(again).join('\n')).toMatch(
+				/The 2 event\(s\) exported by execution .* were never confirmed/,
+			);
 			expect(laterStepSlot(again, x)!.pending).toBeUndefined();
 
 			const nothingNew = await chain(wf);
@@ -478,6 +482,8 @@ describe.each(EXPORTS)('$label', (x) => {
 			expect(laterStepSlot(nothingNew, x)!.confirmed!.watermark).toBe(
 				laterStepSlot(again, x)!.confirmed!.watermark,
 			);
+			// A run without events may end before the Confirm step (nothing to deliver): that loses nothing, no warning.
+			expect(hintsOf(await chain(wf)).join('\n')).not.toMatch(/never confirmed/);
 		});
 
 		test('positive control: with "When This Node Succeeds" the same failure loses the rerun (the documented caveat)', async () => {
@@ -644,7 +650,7 @@ describe.each(EXPORTS)('$label', (x) => {
 		expect(mine(flood, wf)).toHaveLength(10_050);
 		const capped = savedPosition(flood, x)!;
 		const floodWatermark = Date.parse(String(capped.watermark));
-		expect(floodWatermark).toBe(start + 10_049 * 2);
+		expect(floodWatermark).toBeGreaterThanOrEqual(start + 10_049 * 2); // other tests' events may be newer
 		// The newest timestamps are kept whole until the next one would exceed the cap.
 		const byTime = new Map<number, number>();
 		for (const e of x.log().all()) {
