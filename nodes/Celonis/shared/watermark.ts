@@ -220,6 +220,8 @@ export class WatermarkTracker {
 	/** exported events by timestamp, fingerprinted in `next` once it is known which fall in the lookback */
 	private readonly exportedAt = new Map<number, IDataObject[]>();
 	private maxTs: number | undefined;
+	/** size of exportedAt at which older timestamps are let go (doubles while the lookback holds more) */
+	private pruneAt = 4096;
 	exported = 0;
 	skipped = 0;
 	/** exported events with a timestamp before the previous watermark */
@@ -280,7 +282,10 @@ export class WatermarkTracker {
 			if (at) at.push(event);
 			else this.exportedAt.set(ts, [event]);
 			// Events older than the lookback before the newest one so far are never fingerprinted: let them go.
-			if (this.exportedAt.size > 4096) this.forgetBefore(this.maxTs - this.lookbackMs);
+			if (this.exportedAt.size > this.pruneAt) {
+				this.forgetBefore(this.maxTs - this.lookbackMs);
+				this.pruneAt = Math.max(4096, 2 * this.exportedAt.size);
+			}
 		}
 		return true;
 	}
