@@ -445,6 +445,9 @@ describe.each(EXPORTS)('$label', (x) => {
 			expect(mine(first, wf)).toEqual([`${wf}-a`]);
 			const confirmed = laterStepSlot(first, x)!.confirmed!;
 			expect(laterStepSlot(first, x)!.pending).toBeUndefined();
+			// The engine runs in n8n's "manual" mode (n8n itself would not save this static data): both nodes say so.
+			expect(hintsOf(first).join('\n')).toMatch(/Manual execution: .* does not move it/);
+			expect(hintsOf(first, 'Confirm').join('\n')).toMatch(/Manual execution: .* not stored/);
 			expect(first.json('Confirm')).toEqual([
 				expect.objectContaining({
 					exportNode: 'Celonis',
@@ -499,6 +502,32 @@ describe.each(EXPORTS)('$label', (x) => {
 			expect(mine(broken, wf)).toEqual([`${wf}-b`]);
 			failing = false;
 			expect(mine(await engine.runChain(steps(), { workflowId: wf }), wf)).toEqual([]);
+		});
+
+		test('a corrupted confirmed position fails clearly; Start Over replaces it', async () => {
+			const wf = unique('alo-corrupt');
+			failing = false;
+			const stored = {
+				global: {
+					celonisExportPositions: { Celonis: { [x.stateKey]: { confirmed: { watermark: 7 } } } },
+				},
+			};
+			plant(wf, stored);
+			const failed = await chain(wf);
+			expect(failed.status).toBe('error');
+			expect(failed.error?.message).toMatch(
+				/stored position of this export is corrupted \("watermark" is not a date: 7\)/,
+			);
+			expect(failed.staticData).toEqual(stored);
+
+			plant(wf, { global: { celonisExportPositions: { Celonis: 'garbage' } } });
+			expect((await chain(wf)).error?.message).toMatch(/corrupted/);
+			x.log().append([x.event(iso(Date.now() - 10 * SECOND), `${wf}-window`)]);
+			const over = await chain(wf, { options: { startOver: true } });
+			expect(over.error?.message).toBeUndefined();
+			expect(mine(over, wf)).toEqual([`${wf}-window`]);
+			expect(laterStepSlot(over, x)!.confirmed).toMatchObject({ team: ctx.emu.url });
+			expect(mine(await chain(wf), wf)).toEqual([]);
 		});
 
 		test('a position of the previous format is confirmed into the new place and continued', async () => {

@@ -89,10 +89,12 @@ export function exportPositionStore(ctx: IExecuteFunctions): ExportPositionStore
 		},
 		async commit(key, position) {
 			own()[key] = position as unknown as IDataObject;
-			if (slotOf(global(), node, key) !== undefined) writeSlot(global(), node, key, undefined);
+			if (rawSlot(global(), node, key) !== undefined) writeSlot(global(), node, key, undefined);
 		},
 		async stage(key, position, run) {
-			const slot = slotOf(global(), node, key);
+			// Writing replaces whatever was there, a corrupted slot too (reading it failed unless Start Over was on).
+			const found = rawSlot(global(), node, key);
+			const slot = isObject(found) ? (found as Slot) : undefined;
 			const earlier = slot?.pending;
 			// A later item of the same execution continues the staged position; the confirmed one stays its origin.
 			const sameExecution = isObject(earlier) && earlier.executionId === executionId;
@@ -147,6 +149,14 @@ function slotOf(global: IDataObject, node: string, key: string): Slot | undefine
 	if (!isObject(slot))
 		throw corruptedPosition(`the workflow's "${GLOBAL_KEY}" entry of "${node}" is not an object`);
 	return slot as Slot;
+}
+
+/** The slot as stored, whatever it is (for writing over it). */
+function rawSlot(global: IDataObject, node: string, key: string): unknown {
+	const all = global[GLOBAL_KEY];
+	if (!isObject(all)) return all;
+	const entry = all[node];
+	return isObject(entry) ? entry[key] : entry;
 }
 
 /**

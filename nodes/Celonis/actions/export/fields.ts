@@ -196,7 +196,7 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 						default: DEFAULT_LOOKBACK_MINUTES,
 						displayOptions: { show: { '/exportMode': ['incremental'] } },
 						description:
-							'How far before the newest exported event each run looks for events that Celonis added late. They are exported once (the events already exported are recognised by their fingerprint); an event that arrives later than this is not exported. 0 = only events at or after the newest exported one.',
+							'How far before the newest exported event each run looks for events that Celonis added late (its ingestion delay). They are exported once: the events already exported are recognised by their fingerprint. An event whose time lies further back than this when it appears is not exported. 0 = only events at or after the newest exported one.',
 					},
 				]
 			: []),

@@ -8,6 +8,7 @@ import {
 	JsonLinesEventEncoder,
 	type EventFileFormat,
 } from '../../shared/eventFile';
+import { toNodeError } from '../../shared/items';
 import { ParameterError } from '../../shared/parameters';
 import { retryPolicyOf, type RetryOptionValues } from '../../shared/retryOptions';
 import {
@@ -21,12 +22,13 @@ import {
 	readPosition,
 	timestampOf,
 	MAX_FINGERPRINTS,
+	PositionError,
 	WatermarkTracker,
 	type WatermarkState,
 } from '../../shared/watermark';
 import { paginate, readTeamAuth, type CelonisRequestOptions } from '../../transport';
 import { assertConfirmStepAfter, type ConfirmPosition } from './confirmStep';
-import { exportPositionStore } from './exportPositions';
+import { exportPositionStore, type PositionRead } from './exportPositions';
 import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from './fields';
 
 /** What an export operation tells the shared runner. */
@@ -101,7 +103,14 @@ export async function runExport(
 	const store = incremental ? exportPositionStore(this) : undefined;
 	if (incremental) {
 		team = (await readTeamAuth(this)).origin;
-		const stored = await store!.read(target.stateKey!);
+		let stored: PositionRead = { position: undefined, stagedHere: false };
+		try {
+			stored = await store!.read(target.stateKey!);
+		} catch (error) {
+			// Start Over ignores the stored position, also one that cannot be read: this run writes a new one.
+			if (!(options.startOver && error instanceof PositionError))
+				throw toNodeError(this.getNode(), error, i);
+		}
 		if (!options.startOver) {
 			// A corrupted or future position throws here, before any request.
 			const read = readPosition(stored.position, team, now);
