@@ -179,5 +179,7 @@ export async function verifyExample(
 			detail: `the local webhook received ${batches.length} POST(s) with ${events} events`,
 		});
 	}
-	return checks;
+	// In the order of the workflow's nodes: export, delivery, confirmation.
+	const order = (label: string) => nodes.findIndex((n) => n.name === label);
+	return checks.sort((a, b) => order(a.label) - order(b.label));
 }
