@@ -132,6 +132,15 @@ export async function verifyExample(
 				ok: saved !== undefined,
 				detail: `${first.events} events exported to ${first.fileName} (${first.fileSize} bytes)${saved ? `, saved as ${path.relative(process.cwd(), saved) || saved}` : ', file not found in n8n storage'}`,
 			});
+		} else if (node.parameters.resource === 'exportPosition') {
+			checks.push({
+				label: node.name,
+				ok: items.length > 0 && first.confirmed === true,
+				detail:
+					items.length > 0
+						? `position of "${String(first.exportNode)}" confirmed at ${String(first.watermark)} (${String(first.events)} event(s))`
+						: 'did not run: nothing was confirmed',
+			});
 		} else if (node.parameters.operation === 'reload') {
 			checks.push({
 				label: node.name,
@@ -146,16 +155,31 @@ export async function verifyExample(
 			});
 		}
 	}
+	// The local sink stands in for every example.com endpoint: JSON batches (webhooks) and uploaded files (text).
+	const batches = webhook.received.filter((body) => typeof body === 'object' && body !== null);
+	const files = webhook.received.filter((body): body is string => typeof body === 'string');
 	for (const node of nodes.filter((n) => n.type === 'n8n-nodes-base.httpRequest')) {
-		const events = webhook.received.reduce<number>(
-			(n, body) => n + (((body as { events?: unknown[] })?.events ?? []) as unknown[]).length,
+		const ran = (outputs[node.name] ?? []).length > 0;
+		if (node.parameters.contentType === 'binaryData') {
+			const bytes = files.reduce((n, body) => n + Buffer.byteLength(body), 0);
+			checks.push({
+				label: node.name,
+				ok: ran && files.length > 0,
+				detail: `the local storage endpoint received ${files.length} file(s), ${bytes} bytes`,
+			});
+			continue;
+		}
+		const events = batches.reduce<number>(
+			(n, body) => n + (((body as { events?: unknown[] }).events ?? []) as unknown[]).length,
 			0,
 		);
 		checks.push({
 			label: node.name,
-			ok: (outputs[node.name] ?? []).length > 0,
-			detail: `the local webhook received ${webhook.received.length} POST(s) with ${events} events`,
+			ok: ran,
+			detail: `the local webhook received ${batches.length} POST(s) with ${events} events`,
 		});
 	}
-	return checks;
+	// In the order of the workflow's nodes: export, delivery, confirmation.
+	const order = (label: string) => nodes.findIndex((n) => n.name === label);
+	return checks.sort((a, b) => order(a.label) - order(b.label));
 }

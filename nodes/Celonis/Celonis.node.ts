@@ -10,6 +10,7 @@ import * as auditLog from './actions/auditLog/AuditLog.resource';
 import * as dataJob from './actions/dataJob/DataJob.resource';
 import * as dataModel from './actions/dataModel/DataModel.resource';
 import * as dataPush from './actions/dataPush/DataPush.resource';
+import * as exportPosition from './actions/exportPosition/ExportPosition.resource';
 import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
 import * as platformAdoption from './actions/platformAdoption/PlatformAdoption.resource';
 import * as team from './actions/team/Team.resource';
@@ -33,17 +34,26 @@ export class Celonis implements INodeType {
 			{
 				name: 'celonisOAuth2Api',
 				required: true,
-				displayOptions: { show: { authentication: ['oAuth2'] } },
+				displayOptions: {
+					show: { authentication: ['oAuth2'] },
+					hide: { resource: ['exportPosition'] },
+				},
 			},
 			{
 				name: 'celonisApiKeyApi',
 				required: true,
-				displayOptions: { show: { authentication: ['apiKey'] } },
+				displayOptions: {
+					show: { authentication: ['apiKey'] },
+					hide: { resource: ['exportPosition'] },
+				},
 			},
 			{
 				name: 'celonisAppKeyApi',
 				required: true,
-				displayOptions: { show: { authentication: ['appKey'] } },
+				displayOptions: {
+					show: { authentication: ['appKey'] },
+					hide: { resource: ['exportPosition'] },
+				},
 			},
 		],
 		properties: [
@@ -69,6 +79,8 @@ export class Celonis implements INodeType {
 					},
 				],
 				default: 'oAuth2',
+				// The Confirm step of an export only works on the workflow's stored positions.
+				displayOptions: { hide: { resource: ['exportPosition'] } },
 			},
 			{
 				displayName: 'Resource',
@@ -83,6 +95,11 @@ export class Celonis implements INodeType {
 						name: 'Data Push',
 						value: 'dataPush',
 						description: 'Push items or files into data pool tables',
+					},
+					{
+						name: 'Export Position',
+						value: 'exportPosition',
+						description: 'Confirm the position of an incremental export at the end of a workflow',
 					},
 					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
 					{
@@ -101,6 +118,7 @@ export class Celonis implements INodeType {
 			...auditLog.description,
 			...team.description,
 			...platformAdoption.description,
+			...exportPosition.description,
 		],
 	};
 

@@ -210,7 +210,10 @@ describe('login history, v1 page numbers, CSV files', () => {
 			incremental: {
 				previousWatermark: last.timestamp,
 				watermark: last.timestamp,
-				skippedAlreadyExported: all.filter((e) => e.timestamp === last.timestamp).length,
+				// The run asks from the default 10-minute lookback before the watermark: it skips every event of it.
+				skippedAlreadyExported: all.filter(
+					(e) => Date.parse(e.timestamp) >= Date.parse(last.timestamp) - 10 * 60_000,
+				).length,
 			},
 		});
 		files.push(rows(r.items('Celonis')[0]));

@@ -56,16 +56,64 @@ async function engineFor(example: Example): Promise<Engine> {
 	return engine;
 }
 
-/** As `n8n execute`: start at the Manual Trigger, without the Schedule Trigger and sticky notes. */
+/** As `n8n execute`: start at the Manual Trigger, without the Schedule Trigger and sticky notes (and their connections). */
 const runnable = (example: Example) =>
 	example.nodes.filter(
 		(n) => n.type !== 'n8n-nodes-base.scheduleTrigger' && n.type !== 'n8n-nodes-base.stickyNote',
 	);
+const connectionsOf = (example: Example): IConnections => {
+	const kept = new Set(runnable(example).map((n) => n.name));
+	return Object.fromEntries(
+		Object.entries(example.connections).filter(([source]) => kept.has(source)),
+	);
+};
+
+/** A local endpoint that records what it receives (text bodies); it answers 503 while `failing` is set. */
+async function startSink(): Promise<{
+	url: string;
+	received: Array<{ method: string; url: string; body: string }>;
+	failing: boolean;
+	close(): void;
+}> {
+	const sink = {
+		url: '',
+		received: [] as Array<{ method: string; url: string; body: string }>,
+		failing: false,
+		close: () => {
+			server.closeAllConnections();
+			server.close();
+		},
+	};
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (c) => (body += c));
+		req.on('end', () => {
+			if (sink.failing) return void res.writeHead(503).end('down');
+			sink.received.push({ method: req.method ?? '', url: req.url ?? '', body });
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+	return sink;
+}
 
 it('nightly-audit-log-export: the audit log since the last run as one CSV file; the next run only has what is new', async () => {
+	const storage = await startSink();
+	try {
+		await nightly(storage);
+	} finally {
+		storage.close();
+	}
+});
+
+async function nightly(storage: Awaited<ReturnType<typeof startSink>>): Promise<void> {
 	const example = load('nightly-audit-log-export.json');
+	const upload = example.nodes.find((n) => n.name === 'Upload the CSV file')!;
+	expect(upload.parameters!.url).toBe('https://storage.example.com/celonis/audit-log');
+	upload.parameters!.url = storage.url;
 	const engine = await engineFor(example);
-	const first = await engine.run(runnable(example), example.connections, {
+	const first = await engine.run(runnable(example), connectionsOf(example), {
 		workflowId: example.id,
 	});
 	expect(first.error?.message).toBeUndefined();
@@ -92,11 +140,53 @@ it('nightly-audit-log-export: the audit log since the last run as one CSV file; 
 			diffPayload: null,
 		},
 	]);
-	const second = await engine.run(runnable(example), example.connections, {
+	const second = await engine.run(runnable(example), connectionsOf(example), {
 		workflowId: example.id,
 	});
 	expect(second.json('Audit log since last run (CSV)')[0]).toMatchObject({ events: 1 });
-});
+
+	// The file was stored, then the position confirmed.
+	expect(storage.received).toHaveLength(2);
+	expect(storage.received[1]).toMatchObject({ method: 'PUT' });
+	expect(storage.received[1].url).toContain(
+		`fileName=${encodeURIComponent(String(second.json('Audit log since last run (CSV)')[0].fileName))}`,
+	);
+	expect(storage.received[1].body.split('\r\n').filter(Boolean)).toHaveLength(2); // header + the event
+	expect(storage.received[1].body).toContain('NIGHTLY_TEST');
+	expect(second.json('Confirm export position')).toEqual([
+		expect.objectContaining({ exportNode: 'Audit log since last run (CSV)', confirmed: true }),
+	]);
+
+	// At least once: a night whose upload fails exports the same events again the next night.
+	ctx.emu.store.audit.append([
+		{
+			userId: 'u-x',
+			userRole: 'ADMIN',
+			event: 'NIGHTLY_RETRY_TEST',
+			timestamp: new Date(Date.now() - 10).toISOString(),
+			message: {},
+			ipAddress: null,
+			port: null,
+			diffPayload: null,
+		},
+	]);
+	const withoutRetries = runnable(example).map((n) =>
+		n.name === 'Upload the CSV file' ? { ...n, retryOnFail: undefined } : n,
+	);
+	storage.failing = true;
+	const failed = await engine.run(withoutRetries, connectionsOf(example), {
+		workflowId: example.id,
+	});
+	expect(failed.status).toBe('error');
+	expect(failed.json('Audit log since last run (CSV)')[0]).toMatchObject({ events: 1 });
+	storage.failing = false;
+	const next = await engine.run(runnable(example), connectionsOf(example), {
+		workflowId: example.id,
+	});
+	expect(next.error?.message).toBeUndefined();
+	expect(next.json('Audit log since last run (CSV)')[0]).toMatchObject({ events: 1 });
+	expect(storage.received[2].body).toContain('NIGHTLY_RETRY_TEST');
+}
 
 it('incremental-login-history-to-webhook: new login events are POSTed as one batch, once', async () => {
 	const received: Array<{ count: number; events: Array<{ email: string }> }> = [];
@@ -116,7 +206,7 @@ it('incremental-login-history-to-webhook: new login events are POSTed as one bat
 		post.parameters!.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 		const engine = await engineFor(example);
 		const run = async () =>
-			await engine.run(runnable(example), example.connections, { workflowId: example.id });
+			await engine.run(runnable(example), connectionsOf(example), { workflowId: example.id });
 
 		const first = await run();
 		expect(first.error?.message).toBeUndefined();
@@ -144,6 +234,12 @@ it('incremental-login-history-to-webhook: new login events are POSTed as one bat
 		const nothingNew = await run();
 		expect(nothingNew.error?.message).toBeUndefined();
 		expect(received.length).toBe(before + 1);
+
+		// Each delivered batch was confirmed; with nothing new, nothing ran after the export.
+		expect(first.json('Confirm export position')).toEqual([
+			expect.objectContaining({ exportNode: 'New login events', confirmed: true }),
+		]);
+		expect(nothingNew.json('Confirm export position')).toEqual([]);
 	} finally {
 		server.close();
 	}

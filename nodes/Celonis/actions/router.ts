@@ -4,6 +4,7 @@ import * as auditLog from './auditLog/AuditLog.resource';
 import * as dataJob from './dataJob/DataJob.resource';
 import * as dataModel from './dataModel/DataModel.resource';
 import * as dataPush from './dataPush/DataPush.resource';
+import * as exportPosition from './exportPosition/ExportPosition.resource';
 import * as httpRequest from './httpRequest/HttpRequest.resource';
 import * as platformAdoption from './platformAdoption/PlatformAdoption.resource';
 import * as team from './team/Team.resource';
@@ -30,6 +31,7 @@ const resources: Record<string, Record<string, Operation>> = {
 	dataModel: { reload: dataModel.reload },
 	dataJob: { execute: dataJob.execute },
 	auditLog: { getAll: auditLog.getAll },
+	exportPosition: { confirm: exportPosition.confirm },
 	team: { getLoginHistory: team.getLoginHistory, getMembers: team.getMembers },
 	platformAdoption: { getTrackingEvents: platformAdoption.getTrackingEvents },
 };

@@ -53,25 +53,53 @@ const windowFields = (incremental: boolean): INodeProperties[] => [
 	},
 ];
 
-const modeField: INodeProperties = {
-	displayName: 'Export',
-	name: 'exportMode',
-	type: 'options',
-	options: [
-		{
-			name: 'Events in Time Window',
-			value: 'window',
-			description: 'Every run exports the events of the time window',
-		},
-		{
-			name: 'New Events Since Last Run',
-			value: 'incremental',
-			description:
-				'Every run exports only the events that were not exported by a previous successful run of this node (position kept in the workflow; production runs only — manual test runs in the editor do not move it)',
-		},
-	],
-	default: 'window',
-};
+/** "Late Event Lookback (Minutes)": sized to Celonis' ingestion delay (an event can appear minutes after its time). */
+export const DEFAULT_LOOKBACK_MINUTES = 10;
+export const MAX_LOOKBACK_MINUTES = 1440;
+
+const modeFields: INodeProperties[] = [
+	{
+		displayName: 'Export',
+		name: 'exportMode',
+		type: 'options',
+		options: [
+			{
+				name: 'Events in Time Window',
+				value: 'window',
+				description: 'Every run exports the events of the time window',
+			},
+			{
+				name: 'New Events Since Last Run',
+				value: 'incremental',
+				description:
+					'Every run exports only the events that were not exported by a previous successful run of this node (position kept in the workflow; production runs only — manual test runs in the editor do not move it)',
+			},
+		],
+		default: 'window',
+	},
+	{
+		displayName: 'Confirm Position',
+		name: 'confirmPosition',
+		type: 'options',
+		options: [
+			{
+				name: 'In a Later Step',
+				value: 'laterStep',
+				description:
+					'The new position waits for an Export Position → Confirm node at the end of the workflow. If a step before it fails, the next run exports the same events again: at least once, nothing lost, duplicates possible.',
+			},
+			{
+				name: 'When This Node Succeeds',
+				value: 'nodeSucceeds',
+				description:
+					'The position moves on as soon as this node has read every page: exactly once, as long as nothing after this node fails (if a later step fails, those events are not exported again)',
+			},
+		],
+		default: 'nodeSucceeds',
+		displayOptions: { show: { exportMode: ['incremental'] } },
+		description: 'When the events of a run count as exported',
+	},
+];
 
 const limitFields: INodeProperties[] = [
 	{
@@ -158,6 +186,20 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 			displayOptions: { show: { '/output': ['csv', 'jsonl'] } },
 			description: "Name of the output file; empty = a name with the export's time window",
 		},
+		...(groups.incremental
+			? [
+					{
+						displayName: 'Late Event Lookback (Minutes)',
+						name: 'lateEventLookback',
+						type: 'number' as const,
+						typeOptions: { minValue: 0, maxValue: MAX_LOOKBACK_MINUTES, numberPrecision: 0 },
+						default: DEFAULT_LOOKBACK_MINUTES,
+						displayOptions: { show: { '/exportMode': ['incremental'] } },
+						description:
+							'How far before the newest exported event each run looks for events that Celonis added late (its ingestion delay). They are exported once: the events already exported are recognised by their fingerprint. An event whose time lies further back than this when it appears is not exported. 0 = only events at or after the newest exported one.',
+					},
+				]
+			: []),
 		...retryOptionProperties('page request'),
 		{
 			displayName: 'Page Size',
@@ -185,7 +227,7 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 
 export function exportFields(groups: ExportFieldGroups): INodeProperties[] {
 	return [
-		...(groups.incremental ? [modeField] : []),
+		...(groups.incremental ? modeFields : []),
 		...(groups.window ? windowFields(groups.incremental ?? false) : []),
 		...limitFields,
 		...outputFields,

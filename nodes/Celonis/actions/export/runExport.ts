@@ -8,7 +8,7 @@ import {
 	JsonLinesEventEncoder,
 	type EventFileFormat,
 } from '../../helpers/eventFile';
-import { ParameterError } from '../../helpers/nodeErrors';
+import { ParameterError, toNodeError } from '../../helpers/nodeErrors';
 import {
 	iso,
 	resolveWindow,
@@ -17,8 +17,10 @@ import {
 	type WindowPreset,
 } from '../../helpers/timeWindow';
 import {
-	readState,
+	readPosition,
 	timestampOf,
+	MAX_FINGERPRINTS,
+	PositionError,
 	WatermarkTracker,
 	type WatermarkState,
 } from '../../shared/watermark';
@@ -29,6 +31,9 @@ import {
 	type CelonisRequestOptions,
 	type RetryOptionValues,
 } from '../../transport';
+import { assertConfirmStepAfter, type ConfirmPosition } from './confirmStep';
+import { exportPositionStore, type PositionRead } from './exportPositions';
+import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from './fields';
 
 /** What an export operation tells the shared runner. */
 export interface ExportTarget {
@@ -53,6 +58,7 @@ type Output = 'items' | EventFileFormat;
 interface ExportOptions extends RetryOptionValues {
 	escapeFormulas?: boolean;
 	fileName?: string;
+	lateEventLookback?: number;
 	pageSize?: number;
 	startOver?: boolean;
 }
@@ -75,6 +81,11 @@ export async function runExport(
 	const incremental =
 		target.stateKey !== undefined &&
 		this.getNodeParameter('exportMode', i, 'window') === 'incremental';
+	const confirm = incremental
+		? (this.getNodeParameter('confirmPosition', i, 'nodeSucceeds') as ConfirmPosition)
+		: undefined;
+	const lookbackMinutes = incremental ? lookbackOf(options.lateEventLookback) : 0;
+	if (confirm === 'laterStep') assertConfirmStepAfter(this);
 
 	const now = Date.now();
 	let window: TimeWindow = {};
@@ -93,12 +104,45 @@ export async function runExport(
 	let tracker: WatermarkTracker | undefined;
 	let team = '';
 	let previous: WatermarkState | undefined;
+	const store = incremental ? exportPositionStore(this) : undefined;
 	if (incremental) {
 		team = (await readTeamAuth(this)).origin;
-		const stored = (this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!];
-		previous = options.startOver ? undefined : readState(stored, team);
-		tracker = new WatermarkTracker(previous);
-		// Continue at the last exported event (inclusive: events sharing its timestamp may have arrived since).
+		let stored: PositionRead = { position: undefined, stagedHere: false };
+		try {
+			stored = await store!.read(target.stateKey!);
+		} catch (error) {
+			// Start Over ignores the stored position, also one that cannot be read: this run writes a new one.
+			if (!(options.startOver && error instanceof PositionError))
+				throw toNodeError(this.getNode(), error, i);
+		}
+		if (!options.startOver) {
+			// A corrupted or future position throws here, before any request.
+			const read = readPosition(stored.position, team, now);
+			previous = read.state;
+			if (read.otherTeam !== undefined)
+				hint(
+					this,
+					`The stored position belongs to the team ${read.otherTeam}, not to ${team}: this run started from the Time Window, and its position replaces that one.`,
+				);
+		}
+		// An unconfirmed run that exported nothing (so nothing ran after it) lost nothing: no hint for it.
+		if (confirm === 'laterStep' && !stored.stagedHere && (stored.unconfirmed?.events ?? 0) > 0)
+			hint(
+				this,
+				`The ${stored.unconfirmed!.events} event(s) exported by execution ${stored.unconfirmed!.executionId} (${stored.unconfirmed!.stagedAt}) were never confirmed — a later step failed or the Confirm step did not run — so they are exported again (at least once). If this happens on every run, check that an Export Position → Confirm node names "${this.getNode().name}" and runs in every successful execution.`,
+			);
+		if (this.getMode() === 'manual')
+			hint(
+				this,
+				'Manual execution: n8n does not save workflow static data for manual executions, so this run read the stored position but does not move it. Scheduled, triggered and "n8n execute" runs do.',
+				'info',
+			);
+		tracker = new WatermarkTracker(previous, {
+			lookbackMs: lookbackMinutes * 60_000,
+			windowFrom: window.from,
+		});
+		// Continue at the lookback before the last exported event (inclusive: events sharing its timestamp, and late
+		// events, may have arrived since); the fingerprints tell which of them were exported already.
 		if (tracker.from !== undefined) window = { from: tracker.from, to: window.to };
 		if (window.to !== undefined && window.from !== undefined && window.to <= window.from)
 			window = { from: window.from };
@@ -167,17 +211,31 @@ export async function runExport(
 		];
 	}
 
-	// Only now, after every page was read and the output exists, the position moves on.
+	// Only now, after every page was read and the output exists, the position moves on (or waits for the
+	// Confirm step).
 	if (incremental && tracker) {
 		const next = tracker.next(team, window.to);
-		if (next)
-			(this.getWorkflowStaticData('node') as IDataObject)[target.stateKey!] =
-				next as unknown as IDataObject;
+		if (next) {
+			if (confirm === 'laterStep')
+				await store!.stage(target.stateKey!, next, {
+					previousWatermark: previous?.watermark ?? null,
+					events: tracker.exported,
+				});
+			else await store!.commit(target.stateKey!, next);
+		}
+		if (tracker.dropped > 0)
+			hint(
+				this,
+				`More than ${MAX_FINGERPRINTS.toLocaleString('en-US')} events lie in the ${lookbackMinutes}-minute lookback: to keep the stored position small, the fingerprints of the oldest ${tracker.dropped} were dropped, so the next run looks for late events only from ${next?.seenFrom} on.`,
+			);
 		if (output !== 'items') {
 			result[0].json.incremental = {
 				previousWatermark: previous?.watermark ?? null,
 				watermark: next?.watermark ?? null,
 				skippedAlreadyExported: tracker.skipped,
+				lateEvents: tracker.late,
+				lookbackMinutes,
+				position: confirm === 'laterStep' ? 'waiting for the Confirm step' : 'saved',
 			};
 		}
 	}
@@ -270,6 +328,21 @@ function positiveInteger(value: unknown, field: string): number {
 			`"${field}" must be a whole number of at least 1 (got ${JSON.stringify(value)}).`,
 		);
 	return n;
+}
+
+function lookbackOf(value: unknown): number {
+	if (value === undefined || value === null || value === '') return DEFAULT_LOOKBACK_MINUTES;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 0 || n > MAX_LOOKBACK_MINUTES) {
+		throw new ParameterError(
+			`"Late Event Lookback (Minutes)" must be a whole number from 0 to ${MAX_LOOKBACK_MINUTES} (got ${JSON.stringify(value)}).`,
+		);
+	}
+	return n;
+}
+
+function hint(ctx: IExecuteFunctions, message: string, type: 'info' | 'warning' = 'warning'): void {
+	ctx.addExecutionHints({ message, type, location: 'outputPane' });
 }
 
 function pageSizeOf(value: unknown): number {
