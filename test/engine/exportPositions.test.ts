@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fingerprint } from '../../nodes/Celonis/shared/watermark';
+import { fingerprint } from '../../nodes/Celonis/helpers/watermark';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec, type RunResult } from '../harness/engine';
 

@@ -24,7 +24,7 @@ import {
 	readState,
 	WatermarkTracker,
 	type WatermarkState,
-} from '../../nodes/Celonis/shared/watermark';
+} from '../../nodes/Celonis/helpers/watermark';
 
 const NOW = Date.parse('2025-06-15T12:00:00.000Z');
 

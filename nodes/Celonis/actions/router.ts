@@ -6,47 +6,47 @@ import * as dataModel from './dataModel/DataModel.resource';
 import * as dataPush from './dataPush/DataPush.resource';
 import * as exportPosition from './exportPosition/ExportPosition.resource';
 import * as httpRequest from './httpRequest/HttpRequest.resource';
+import type { CelonisType } from './node.type';
 import * as platformAdoption from './platformAdoption/PlatformAdoption.resource';
 import * as team from './team/Team.resource';
-
-type Operation = {
-	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
-};
-
-const resources: Record<string, Record<string, Operation>> = {
-	httpRequest: { request: httpRequest.request },
-	dataPush: {
-		continuousPush: dataPush.continuousPush,
-		createJob: dataPush.createJob,
-		deleteJob: dataPush.deleteJob,
-		deleteRows: dataPush.deleteRows,
-		executeJob: dataPush.executeJob,
-		getChunks: dataPush.getChunks,
-		getJob: dataPush.getJob,
-		getManyJobs: dataPush.getManyJobs,
-		pushFile: dataPush.pushFile,
-		pushItems: dataPush.pushItems,
-		uploadChunk: dataPush.uploadChunk,
-	},
-	dataModel: { reload: dataModel.reload },
-	dataJob: { execute: dataJob.execute },
-	auditLog: { getAll: auditLog.getAll },
-	exportPosition: { confirm: exportPosition.confirm },
-	team: { getLoginHistory: team.getLoginHistory, getMembers: team.getMembers },
-	platformAdoption: { getTrackingEvents: platformAdoption.getTrackingEvents },
-};
 
 /** resource/operation → the operation module that executes it. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const handler = resources[resource]?.[operation];
-	if (!handler || typeof handler.execute !== 'function') {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The operation "${operation}" of resource "${resource}" is not supported`,
-		);
+	const resource = this.getNodeParameter('resource', 0);
+	const operation = this.getNodeParameter('operation', 0);
+	const celonis = { resource, operation } as CelonisType;
+	let output: INodeExecutionData[];
+	switch (celonis.resource) {
+		case 'auditLog':
+			output = await auditLog[celonis.operation].execute.call(this, items);
+			break;
+		case 'dataJob':
+			output = await dataJob[celonis.operation].execute.call(this, items);
+			break;
+		case 'dataModel':
+			output = await dataModel[celonis.operation].execute.call(this, items);
+			break;
+		case 'dataPush':
+			output = await dataPush[celonis.operation].execute.call(this, items);
+			break;
+		case 'exportPosition':
+			output = await exportPosition[celonis.operation].execute.call(this);
+			break;
+		case 'httpRequest':
+			output = await httpRequest[celonis.operation].execute.call(this, items);
+			break;
+		case 'platformAdoption':
+			output = await platformAdoption[celonis.operation].execute.call(this, items);
+			break;
+		case 'team':
+			output = await team[celonis.operation].execute.call(this, items);
+			break;
+		default:
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${String(operation)}" of resource "${String(resource)}" is not supported`,
+			);
 	}
-	return [await handler.execute.call(this, items)];
+	return [output];
 }

@@ -6,8 +6,9 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem } from '../../helpers/itemRunner';
-import { exportFields } from '../export/fields';
-import { runExport } from '../export/runExport';
+import { exportFields } from '../common.descriptions';
+import { runExport } from '../../services/exportRunner';
+import { auditLogPaths } from '../../transport/api/eventLogs';
 
 /** Audit Log API (docs/celonis-api.md, "Audit Log API"): v2 cursor by default, v1 pageNumber (≤ 200 per page) as an option. */
 const properties: INodeProperties[] = [
@@ -60,7 +61,7 @@ export async function execute(
 		return await runExport.call(this, i, {
 			label: 'audit log',
 			fileStem: 'celonis-audit-log',
-			path: v1 ? '/log/api/external/audit' : '/log/api/external/v2/audit',
+			path: v1 ? auditLogPaths.v1 : auditLogPaths.v2,
 			style: v1 ? 'pageNumber' : 'cursor',
 			knownColumns: AUDIT_COLUMNS,
 			window: true,

@@ -5,10 +5,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { errorItem, toNodeError } from '../../helpers/nodeErrors';
+import { runPerItem } from '../../helpers/itemRunner';
 import { ParameterError } from '../../helpers/nodeErrors';
-import { assertExportBefore } from '../export/confirmStep';
-import { exportPositionStore } from '../export/exportPositions';
+import { assertExportBefore } from '../../helpers/confirmStep';
+import { exportPositionStore } from '../../helpers/exportPositions';
 
 /**
  * Export Position → Confirm: promotes the position an export with "Confirm Position: In a Later Step" staged in this
@@ -35,7 +35,7 @@ export const description = updateDisplayOptions(
 
 /** One confirmation per execution of this step, however many items arrive. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	try {
+	return await runPerItem(this, 1, 1, async () => {
 		const exportNode = String(this.getNodeParameter('exportNode', 0, '')).trim();
 		if (exportNode === '')
 			throw new ParameterError(
@@ -67,8 +67,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			},
 			pairedItem: { item: 0 },
 		}));
-	} catch (error) {
-		if (this.continueOnFail()) return [errorItem(error, 0)];
-		throw toNodeError(this.getNode(), error, 0);
-	}
+	});
 }

@@ -7,8 +7,9 @@ import {
 
 import { runPerItem } from '../../helpers/itemRunner';
 import { ParameterError } from '../../helpers/nodeErrors';
-import { exportFields } from '../export/fields';
-import { runExport } from '../export/runExport';
+import { exportFields } from '../common.descriptions';
+import { runExport } from '../../services/exportRunner';
+import { platformAdoptionPaths } from '../../transport/api/eventLogs';
 
 /**
  * Platform Adoption API v2 (docs/celonis-api.md, "Platform Adoption API"): GET /platform-adoption/api/external/v2/adoption-tracking-events/{type}
@@ -47,7 +48,7 @@ export async function execute(
 		return await runExport.call(this, i, {
 			label: 'tracking events',
 			fileStem: `celonis-tracking-events-${type.toLowerCase()}`,
-			path: `/platform-adoption/api/external/v2/adoption-tracking-events/${type}`,
+			path: platformAdoptionPaths.trackingEvents(type),
 			style: 'cursor',
 			knownColumns: ['timestamp'],
 			window: true,

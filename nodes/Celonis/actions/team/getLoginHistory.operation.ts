@@ -5,8 +5,9 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem } from '../../helpers/itemRunner';
-import { exportFields } from '../export/fields';
-import { runExport } from '../export/runExport';
+import { exportFields } from '../common.descriptions';
+import { runExport } from '../../services/exportRunner';
+import { teamPaths } from '../../transport/api/eventLogs';
 
 /** Login History (Team API, docs/celonis-api.md, "Team API"): GET /api/external/authentication-events, pageNumber ≤ 200. */
 export const description = updateDisplayOptions(
@@ -24,7 +25,7 @@ export async function execute(
 		return await runExport.call(this, i, {
 			label: 'login history',
 			fileStem: 'celonis-login-history',
-			path: '/api/external/authentication-events',
+			path: teamPaths.loginHistory,
 			style: 'pageNumber',
 			knownColumns: LOGIN_COLUMNS,
 			window: true,

@@ -6,8 +6,9 @@ import {
 } from 'n8n-workflow';
 
 import { runPerItem } from '../../helpers/itemRunner';
-import { exportFields } from '../export/fields';
-import { runExport } from '../export/runExport';
+import { exportFields } from '../common.descriptions';
+import { runExport } from '../../services/exportRunner';
+import { teamPaths } from '../../transport/api/eventLogs';
 
 /** Members ("User Group Info", Team API, docs/celonis-api.md, "Team API"): GET /api/external/members, pageNumber ≤ 200. */
 const properties: INodeProperties[] = [
@@ -45,7 +46,7 @@ export async function execute(
 		return await runExport.call(this, i, {
 			label: 'members',
 			fileStem: 'celonis-members',
-			path: '/api/external/members',
+			path: teamPaths.members,
 			style: 'pageNumber',
 			qs: { includeInternal: this.getNodeParameter('includeInternal', i, true) === true },
 			knownColumns: MEMBER_COLUMNS,

@@ -1,21 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { PagedByteStream } from '../../helpers/byteStream';
+import { PagedByteStream } from '../helpers/byteStream';
 import {
 	CsvEventEncoder,
 	FILE_TYPES,
 	flattenEvent,
 	JsonLinesEventEncoder,
 	type EventFileFormat,
-} from '../../helpers/eventFile';
-import { ParameterError, toNodeError } from '../../helpers/nodeErrors';
+} from '../helpers/eventFile';
+import { ParameterError, toNodeError } from '../helpers/nodeErrors';
 import {
 	iso,
 	resolveWindow,
 	windowQuery,
 	type TimeWindow,
 	type WindowPreset,
-} from '../../helpers/timeWindow';
+} from '../helpers/timeWindow';
 import {
 	readPosition,
 	timestampOf,
@@ -23,17 +23,17 @@ import {
 	PositionError,
 	WatermarkTracker,
 	type WatermarkState,
-} from '../../shared/watermark';
+} from '../helpers/watermark';
 import {
 	paginate,
 	readTeamAuth,
 	retryPolicyOf,
 	type CelonisRequestOptions,
 	type RetryOptionValues,
-} from '../../transport';
-import { assertConfirmStepAfter, type ConfirmPosition } from './confirmStep';
-import { exportPositionStore, type PositionRead } from './exportPositions';
-import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from './fields';
+} from '../transport';
+import { assertConfirmStepAfter, type ConfirmPosition } from '../helpers/confirmStep';
+import { exportPositionStore, type PositionRead } from '../helpers/exportPositions';
+import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from '../helpers/watermark';
 
 /** What an export operation tells the shared runner. */
 export interface ExportTarget {

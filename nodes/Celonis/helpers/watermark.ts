@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { ParameterError } from '../helpers/nodeErrors';
+import { ParameterError } from './nodeErrors';
 
 /**
  * "Since last run" exports. The position is the newest event timestamp exported so far (the watermark) plus the
@@ -383,3 +383,7 @@ function serialize(p: {
 		exportedTotal: p.exportedTotal,
 	};
 }
+
+/** "Late Event Lookback (Minutes)": sized to Celonis' ingestion delay (an event can appear minutes after its time). */
+export const DEFAULT_LOOKBACK_MINUTES = 10;
+export const MAX_LOOKBACK_MINUTES = 1440;

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { corruptedPosition, type WatermarkState } from '../../shared/watermark';
+import { corruptedPosition, type WatermarkState } from './watermark';
 
 /**
  * Where the positions of "New Events Since Last Run" exports are kept: the one place that knows, behind a small

@@ -1,6 +1,6 @@
 import { isExpression, type IExecuteFunctions, type NodeTypeAndVersion } from 'n8n-workflow';
 
-import { ParameterError } from '../../helpers/nodeErrors';
+import { ParameterError } from './nodeErrors';
 
 /**
  * "Confirm Position: In a Later Step" needs an Export Position → Confirm step after the export that names it. Both
