@@ -277,6 +277,89 @@ async function soakContinuous(
 	return lostAndDoubled(tableIds(emu, table), CONTINUOUS_ROWS);
 }
 
+/**
+ * C. Incremental audit-log export in items mode, confirmed by a later step (at least once): export → sink
+ * (the destination) → Export Position → Confirm. Before each run new events arrive, some of them late (a
+ * timestamp a few seconds before the newest event already delivered). Every event must reach the sink once.
+ */
+async function soakExport(
+	emu: Emulator,
+	engine: Engine,
+	creds: NodeSpec['credentials'],
+	round: number,
+) {
+	if (round > 1) {
+		const newest = delivered.reduce((max, e) => Math.max(max, Date.parse(String(e.timestamp))), 0);
+		const now = Date.now();
+		const late = (i: number) => ({
+			timestamp: new Date(newest - 5_000 + i).toISOString(),
+			event: 'SOAK_LATE',
+			userId: `late-${round}-${i}`,
+			userRole: 'MEMBER',
+			message: { text: `late event ${round}/${i}` },
+			ipAddress: null,
+			port: null,
+			diffPayload: null,
+		});
+		const fresh = (i: number) => ({
+			timestamp: new Date(now - 60_000 + i * 10).toISOString(),
+			event: 'SOAK_NEW',
+			userId: `new-${round}-${i}`,
+			userRole: 'MEMBER',
+			message: { text: `new event ${round}/${i}` },
+			ipAddress: null,
+			port: null,
+			diffPayload: null,
+		});
+		emu.store.audit.append([
+			...Array.from({ length: 50 }, (_, i) => late(i)),
+			...Array.from({ length: 500 }, (_, i) => fresh(i)),
+		]);
+	}
+	await setFaults(emu, [
+		{ method: 'GET', path: '^/log/api/external/', sequence: [{}, {}, { revokeTokens: true }] },
+		...faultRules('^/log/api/external/', round + 200),
+	]);
+	for (let attempt = 0; attempt < MAX_RERUNS; attempt++) {
+		const result = await run(engine, [
+			celonis(creds, {
+				resource: 'auditLog',
+				operation: 'getAll',
+				exportMode: 'incremental',
+				confirmPosition: 'laterStep',
+				timeWindow: 'all',
+				output: 'items',
+				options: { maxRetries: 10 },
+			}),
+			{ name: 'Sink', type: 'bench.sink', parameters: {} },
+			celonis(
+				creds,
+				{ resource: 'exportPosition', operation: 'confirm', exportNode: 'Celonis' },
+				{ name: 'Confirm' },
+			),
+		]);
+		if (!result.error) break;
+		console.error(`export round ${round}, run ${attempt + 1} failed: ${result.error.message}`);
+	}
+	await setFaults(emu, []);
+}
+
+function eventsLostAndDoubled(emu: Emulator): { lost: number; doubled: number } {
+	const seen = new Map<string, number>();
+	for (const event of delivered) {
+		const key = JSON.stringify(event);
+		seen.set(key, (seen.get(key) ?? 0) + 1);
+	}
+	let lost = 0;
+	let doubled = 0;
+	for (const event of emu.store.audit.all()) {
+		const times = seen.get(JSON.stringify(event)) ?? 0;
+		if (times === 0) lost++;
+		if (times > 1) doubled += times - 1;
+	}
+	return { lost, doubled };
+}
+
 function secretsIn(texts: string[], secrets: string[]): number {
 	let seen = 0;
 	for (const text of texts)
@@ -335,10 +418,16 @@ async function main(): Promise<void> {
 			const continuous = await soakContinuous(emu, engine, creds, round);
 			totals.continuousRowsLost += continuous.lost;
 			totals.continuousRowsDuplicated += continuous.doubled;
+			await soakExport(emu, engine, creds, round);
 			const token = engine.store.all()[0].data.accessToken;
 			if (typeof token === 'string') tokens.add(token);
-			console.error(`round ${round}: ${JSON.stringify({ push, continuous })}`);
+			console.error(
+				`round ${round}: ${JSON.stringify({ push, continuous, delivered: delivered.length })}`,
+			);
 		}
+		const events = eventsLostAndDoubled(emu);
+		totals.eventsLost = events.lost;
+		totals.eventsDuplicated = events.doubled;
 		totals.orphanJobs = [...emu.store.pushJobs.values()].filter((j) =>
 			['NEW', 'ERROR', 'QUEUED', 'RUNNING'].includes(j.status),
 		).length;

@@ -80,6 +80,26 @@ describe('transient failures while authenticating are retried', () => {
 	});
 });
 
+describe('a revoked token is replaced even when the refresh meets a transient failure', () => {
+	it('the request after the revocation succeeds although the first refresh attempt got a 503', async () => {
+		const engine = await Engine.create();
+		const creds = engine.addCredential(
+			'celonisOAuth2Api',
+			oauthData(ctx.emu.url, DEMO.client, { scopes: ['integration.data-pools'] }),
+		);
+		expect((await engine.runChain([get('/integration/api/pools', creds)])).error).toBeUndefined();
+		// The next request finds its token revoked (401); the GET that makes n8n fetch a new one meets a 503.
+		await addFaults({
+			method: 'GET',
+			path: '/integration/api/pools',
+			sequence: [{ revokeTokens: true }, { status: 503 }],
+		});
+		const r = await engine.runChain([get('/integration/api/pools', creds)]);
+		expect(r.error?.message).toBeUndefined();
+		expect(ctx.emu.store.faults.list()[0].consumed).toBe(2);
+	});
+});
+
 describe('token lifetimes that make no sense', () => {
 	it('expires_in: 1e20 is clamped, the token works and is reused', async () => {
 		let tokenRequests = 0;

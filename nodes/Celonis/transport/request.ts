@@ -146,7 +146,7 @@ export async function celonisRequest<T = unknown>(
 			// then this request once more, with its body built anew.
 			if (failure.status === 401 && auth.oauth && !reauthenticated) {
 				reauthenticated = true;
-				await refreshToken(this, auth, url, options.method);
+				await refreshToken(this, auth, url, options.method, policy);
 				continue;
 			}
 			const decision = decideRetry(

@@ -1,8 +1,10 @@
 import type { IHttpRequestMethods } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/nodeErrors';
+import { waitUnlessCancelled } from '../helpers/waiting';
 import { forgetTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toFailure } from './responses';
+import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
 
 const refreshes = new Map<string, Promise<void>>();
 
@@ -37,23 +39,13 @@ export async function refreshToken(
 	auth: TeamAuth,
 	url: URL,
 	method: IHttpRequestMethods,
+	policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<void> {
 	let refresh = refreshes.get(auth.credentialKey);
 	if (!refresh) {
 		refresh = (async () => {
 			try {
-				await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
-					method: 'GET',
-					url: `${auth.origin}${refreshProbePath(url, method)}`,
-					returnFullResponse: true,
-					disableFollowRedirect: true,
-					encoding: 'arraybuffer',
-				});
-			} catch (error) {
-				// Any HTTP answer after the refresh is fine (403, 404, 405 ...); failing to get a token is not.
-				const failure = toFailure(error);
-				if (failure.status === undefined && failure.message && !failure.networkCode)
-					throw toNodeError(ctx.getNode(), error);
+				await sendRefreshProbe(ctx, auth, `${auth.origin}${refreshProbePath(url, method)}`, policy);
 			} finally {
 				refreshes.delete(auth.credentialKey);
 				forgetTeamAuth(ctx);
@@ -62,6 +54,40 @@ export async function refreshToken(
 		refreshes.set(auth.credentialKey, refresh);
 	}
 	await refresh;
+}
+
+/**
+ * Sends the probe until it got through to authentication: any answer after the refresh is fine (403, 404,
+ * 405 ...) and failing to get a token is an error; but a 429, 502-504 or a broken connection met the probe
+ * before Celonis looked at the token, so n8n never saw the 401 it needs: the probe is sent again (a GET).
+ */
+async function sendRefreshProbe(
+	ctx: CelonisContext,
+	auth: TeamAuth,
+	probeUrl: string,
+	policy: RetryPolicy,
+): Promise<void> {
+	let waitedMs = 0;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
+				method: 'GET',
+				url: probeUrl,
+				returnFullResponse: true,
+				disableFollowRedirect: true,
+				encoding: 'arraybuffer',
+			});
+			return;
+		} catch (error) {
+			const failure = toFailure(error);
+			if (failure.status === undefined && failure.message && !failure.networkCode)
+				throw toNodeError(ctx.getNode(), error);
+			const decision = decideRetry('GET', failure, attempt, waitedMs, policy);
+			if (!decision.retry) return;
+			await waitUnlessCancelled(ctx, decision.waitMs, 'the Celonis token to be refreshed');
+			waitedMs += decision.waitMs;
+		}
+	}
 }
 
 /** With OAuth the transport refreshes tokens itself (single-flight); no status makes n8n do it per request. */
