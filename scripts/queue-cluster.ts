@@ -342,6 +342,33 @@ async function startIn(
 		return (parsed.data ?? parsed) as T;
 	};
 
+	interface PublicationStatus {
+		status: string;
+		liveVersionId: string | null;
+		triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
+	}
+	const waitForPublication = async (
+		workflowId: string,
+		done: (status: PublicationStatus) => boolean,
+		timeoutMs = 60_000,
+	) => {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const status = await rest<PublicationStatus>('GET', `/workflows/${workflowId}/publication-status`);
+			if (done(status)) return;
+			if (status.status === 'failed' || status.status === 'partial')
+				throw new Error(
+					`workflow ${workflowId} could not be published: ${status.triggers
+						.map((t) => t.errorMessage)
+						.filter(Boolean)
+						.join('; ')}`,
+				);
+			if (Date.now() > deadline)
+				throw new Error(`workflow ${workflowId} publication: ${JSON.stringify(status)} after ${timeoutMs} ms`);
+			await sleep(250);
+		}
+	};
+
 	const stopWorker = async (name: string) => {
 		const index = workers.findIndex((w) => w.name === name);
 		if (index < 0) throw new Error(`no running worker ${name}`);
@@ -414,9 +441,12 @@ async function startIn(
 		async activate(workflowId) {
 			const { versionId } = await rest<{ versionId: string }>('GET', `/workflows/${workflowId}`);
 			await rest('POST', `/workflows/${workflowId}/activate`, { versionId });
+			// n8n 2.41 publishes through an outbox: triggers and webhooks go live a moment after the call returns.
+			await waitForPublication(workflowId, (s) => s.status === 'published' && s.liveVersionId === versionId);
 		},
 		async deactivate(workflowId) {
 			await rest('POST', `/workflows/${workflowId}/deactivate`, {});
+			await waitForPublication(workflowId, (s) => s.status === 'not_published');
 		},
 		async webhook(pathName, body, opts = {}) {
 			const res = await fetch(`${main.url}/webhook/${pathName}`, {

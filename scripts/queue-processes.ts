@@ -191,6 +191,14 @@ export class Supervisor {
 			for (const service of [...this.services].reverse()) {
 				await service.stop().catch(() => undefined);
 			}
+			// QUEUE_KEEP_LOGS=<folder> keeps every service's output for a look after the run.
+			const keep = process.env.QUEUE_KEEP_LOGS;
+			if (keep)
+				await fs
+					.cp(path.join(this.dir, 'logs'), path.join(keep, path.basename(this.dir)), {
+						recursive: true,
+					})
+					.catch(() => undefined);
 			await fs.rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
 			if (this.reaper.pid) signalGroup(this.reaper.pid, 'SIGKILL');
 		})();

@@ -102,6 +102,11 @@ export async function waitForExecutions(
 	}
 }
 
+/** Predicate for waitForExecutions: `count` executions, none of them still new, waiting or running. */
+export const allFinished = (count: number) => (records: ExecutionRecord[]) =>
+	records.length >= count &&
+	records.every((r) => !['new', 'running', 'waiting', 'unknown'].includes(r.status));
+
 /** Per worker: the execution ids its own log says it started ("Worker started execution N"). */
 export function executionsLoggedBy(cluster: QueueCluster): Record<string, string[]> {
 	return Object.fromEntries(

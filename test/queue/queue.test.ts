@@ -16,6 +16,7 @@ import {
 	type Workflow,
 } from '../../scripts/queue-workflows';
 import {
+	allFinished,
 	countBy,
 	executionsLoggedBy,
 	fireWebhooks,
@@ -92,7 +93,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 		expect(responses.filter((r) => r.status !== 200)).toEqual([]);
 
 		// The execution records say which worker ran each; each worker's own log says the same.
-		const records = await waitForExecutions(cluster, workflowId, (r) => r.length === 200);
+		const records = await waitForExecutions(cluster, workflowId, allFinished(200));
 		expect(records.filter((r) => r.status !== 'success')).toEqual([]);
 		expect(new Set(records.map((r) => r.mode))).toEqual(new Set(['webhook']));
 		const byWorker = countBy(records, (r) => r.worker ?? 'unknown');
@@ -130,9 +131,9 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 		const responses = await runs;
 
 		expect(responses.filter((r) => r.status !== 200)).toEqual([]);
-		const records = (await waitForExecutions(cluster, workflowId as string, (r) => r.length === before.length + 100)).slice(
-			before.length,
-		);
+		const records = (
+			await waitForExecutions(cluster, workflowId as string, allFinished(before.length + 100))
+		).slice(before.length);
 		expect(records.filter((r) => r.status !== 'success')).toEqual([]);
 		// Positive control: the revocation hit requests in flight (401s), and new tokens were fetched.
 		const after = emu.store.requestLog.list().slice(servedBefore);
@@ -161,7 +162,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			expect(responses.filter((r) => r.status !== 200)).toEqual([]);
 			expect(responses.map((r) => (r.body as { items: number }).items)).toEqual(Array(10).fill(100));
 
-			const records = await waitForExecutions(cluster, workflowId, (r) => r.length === 10);
+			const records = await waitForExecutions(cluster, workflowId, allFinished(10));
 			expect(records.filter((r) => r.status !== 'success')).toEqual([]);
 			expect(Object.keys(countBy(records, (r) => r.worker ?? 'unknown')).sort()).toEqual(workerNames());
 			const served = emu.store.requestLog
@@ -201,7 +202,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			const summary = (response?.body as { first: Record<string, unknown> }).first;
 			expect(summary).toMatchObject({ status: 'DONE', rows });
 
-			const [record] = await waitForExecutions(cluster, workflowId, (r) => r.length === 1);
+			const [record] = await waitForExecutions(cluster, workflowId, allFinished(1));
 			expect(record?.status).toBe('success');
 			expect(workerNames()).toContain(record?.worker);
 
