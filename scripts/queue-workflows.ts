@@ -154,22 +154,30 @@ export function requestsBody(count: number, path = '/api/cloud/team') {
 }
 
 /**
- * Webhook → HTTP Request downloads a CSV file (`csvUrl`) → Celonis Push File to Table (REPLACE) → Respond.
+ * Webhook → one item per entry of the body's `parts` (each `{ from, to }`) → HTTP Request downloads that part of
+ * a CSV (`csvUrl?from=&to=`) as a file → Celonis Push File to Table (REPLACE; each file is one chunk of the job) →
+ * Respond.
  */
 export function pushFileWorkflow(
 	pathName: string,
-	opts: { csvUrl: string; poolId: string; table: string; chunkSizeMb?: number },
+	opts: { csvUrl: string; poolId: string; table: string },
 ): Workflow {
 	return tagWorker(
-		chain(`Queue: push a CSV file (${pathName})`, [
+		chain(`Queue: push CSV files (${pathName})`, [
 			webhookNode(pathName),
+			{
+				name: 'One item per part',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				parameters: { fieldToSplitOut: 'body.parts', include: 'noOtherFields', options: {} },
+			},
 			{
 				name: 'Download CSV',
 				type: 'n8n-nodes-base.httpRequest',
 				typeVersion: 4.2,
 				parameters: {
 					method: 'GET',
-					url: opts.csvUrl,
+					url: `=${opts.csvUrl}?from={{ $json.from }}&to={{ $json.to }}`,
 					options: { response: { response: { responseFormat: 'file' } } },
 				},
 			},
@@ -185,7 +193,7 @@ export function pushFileWorkflow(
 					tableName: opts.table,
 					mode: 'REPLACE',
 					binaryPropertyName: 'data',
-					options: { chunkSizeMb: opts.chunkSizeMb ?? 50, waitForCompletion: true },
+					options: { waitForCompletion: true },
 				},
 				credentials: APP_KEY,
 			},
@@ -227,4 +235,31 @@ export function productionExample(
 		connections = { ...connections };
 	}
 	return tagWorker({ ...workflow, nodes, connections });
+}
+
+/** Webhook → Celonis Audit Log → Get Many, incremental ("new events since the last run"), as items → Respond. */
+export function incrementalAuditWorkflow(pathName: string): Workflow {
+	return tagWorker(
+		chain(`Queue: incremental audit export (${pathName})`, [
+			webhookNode(pathName),
+			{
+				name: 'New audit events',
+				type: 'n8n-nodes-celonis.celonis',
+				typeVersion: 1,
+				parameters: {
+					authentication: 'oAuth2',
+					resource: 'auditLog',
+					operation: 'getAll',
+					apiVersion: 'v2',
+					exportMode: 'incremental',
+					timeWindow: 'last7Days',
+					returnAll: true,
+					output: 'items',
+					options: {},
+				},
+				credentials: OAUTH,
+			},
+			respondNode(),
+		]),
+	);
 }

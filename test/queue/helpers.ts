@@ -102,10 +102,16 @@ export async function waitForExecutions(
 	}
 }
 
-/** Predicate for waitForExecutions: `count` executions, none of them still new, waiting or running. */
+/**
+ * An execution that ended and whose metadata (the worker) is stored: a worker stores the status first and the
+ * metadata right after, so a record can be finished for a moment without its worker.
+ */
+export const settled = (record: ExecutionRecord) =>
+	['success', 'error', 'crashed', 'canceled'].includes(record.status) && record.worker !== null;
+
+/** Predicate for waitForExecutions: at least `count` executions, all settled. */
 export const allFinished = (count: number) => (records: ExecutionRecord[]) =>
-	records.length >= count &&
-	records.every((r) => !['new', 'running', 'waiting', 'unknown'].includes(r.status));
+	records.length >= count && records.every(settled);
 
 /** Per worker: the execution ids its own log says it started ("Worker started execution N"). */
 export function executionsLoggedBy(cluster: QueueCluster): Record<string, string[]> {
@@ -123,21 +129,26 @@ export function countBy<T>(values: T[], key: (value: T) => string): Record<strin
 	return counts;
 }
 
-/** An HTTP server streaming a CSV of `rows` rows (ID 1..rows, NAME, AMOUNT), never holding it in memory. */
-export async function startCsvSource(rows: number): Promise<{ url: string; close(): Promise<void> }> {
-	const server = http.createServer((_req, res) => {
+/**
+ * An HTTP server streaming CSV rows `?from=a&to=b` (inclusive; ID, NAME, AMOUNT, with a header), never holding
+ * them in memory.
+ */
+export async function startCsvSource(): Promise<{ url: string; close(): Promise<void> }> {
+	const server = http.createServer((req, res) => {
+		const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+		const last = Number(query.get('to'));
+		let next = Number(query.get('from'));
 		res.writeHead(200, {
 			'content-type': 'text/csv',
-			'content-disposition': 'attachment; filename="rows.csv"',
+			'content-disposition': `attachment; filename="rows-${next}-${last}.csv"`,
 		});
-		let next = 1;
+		res.write('ID,NAME,AMOUNT\n');
 		const write = () => {
-			while (next <= rows) {
+			while (next <= last) {
 				const lines: string[] = [];
-				const end = Math.min(rows, next + 9_999);
+				const end = Math.min(last, next + 9_999);
 				for (; next <= end; next++) lines.push(`${next},name ${next % 1000},${(next % 997) / 10}`);
-				const chunk = `${next - lines.length === 1 ? 'ID,NAME,AMOUNT\n' : ''}${lines.join('\n')}\n`;
-				if (!res.write(chunk)) return void res.once('drain', write);
+				if (!res.write(`${lines.join('\n')}\n`)) return void res.once('drain', write);
 			}
 			res.end();
 		};

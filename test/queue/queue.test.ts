@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { loadExamples, startWebhookSink, withLocalWebhook } from '../../scripts/n8n-fixtures';
 import {
+	incrementalAuditWorkflow,
 	productionExample,
 	pushFileWorkflow,
 	requestsBody,
@@ -21,6 +22,7 @@ import {
 	executionsLoggedBy,
 	fireWebhooks,
 	repoRoot,
+	settled,
 	startCsvSource,
 	startQueueFixture,
 	waitForExecutions,
@@ -183,21 +185,22 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 	it('pushes 1,000,000 rows from a worker exactly once, also when chunk answers are lost or fail', async () => {
 		const { cluster, emu } = fx;
 		const rows = 1_000_000;
-		const csv = await startCsvSource(rows);
+		const csv = await startCsvSource();
 		try {
 			const table = 'QUEUE_PUSH';
 			const workflowId = await fx.deploy(
-				pushFileWorkflow('queue-push', { csvUrl: csv.url, poolId: POOL, table, chunkSizeMb: 4 }),
+				pushFileWorkflow('queue-push', { csvUrl: csv.url, poolId: POOL, table }),
 			);
-			// The 2nd chunk lands but its answer is lost; the 4th gets a 503 first.
+			// Four files of 250,000 rows, four chunks: the 2nd lands but its answer is lost; the 4th gets a 503 first.
 			const [faultId] = emu.store.faults.add([
 				{
 					method: 'POST',
-					path: '^/integration/api/v1/data-push/[^/]+/jobs/[^/]+/chunks/upserted$',
+					path: '^/(data-ingestion|integration)/api/v1/data-push/[^/]+/jobs/[^/]+/chunks/upserted$',
 					sequence: [{}, { dropResponse: true }, {}, { status: 503 }],
 				},
 			]);
-			const [response] = await fireWebhooks(cluster, 'queue-push', [{}]);
+			const parts = [0, 1, 2, 3].map((i) => ({ from: i * 250_000 + 1, to: (i + 1) * 250_000 }));
+			const [response] = await fireWebhooks(cluster, 'queue-push', [{ parts }]);
 			expect(response?.status).toBe(200);
 			const summary = (response?.body as { first: Record<string, unknown> }).first;
 			expect(summary).toMatchObject({ status: 'DONE', rows });
@@ -242,11 +245,10 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			}
 			const report: string[] = [];
 			for (const { id, workflow, file } of deployed) {
-				const records = await waitForExecutions(cluster, id, (r) =>
-					r.some((e) => e.finished || e.status === 'error'),
-				);
+				await waitForExecutions(cluster, id, (r) => r.some(settled));
 				await cluster.deactivate(id);
-				const done = records.filter((e) => e.status === 'success' || e.status === 'error');
+				// Runs that started before the deactivation finish too.
+				const done = await waitForExecutions(cluster, id, allFinished(1));
 				expect(done.filter((e) => e.status !== 'success')).toEqual([]);
 				expect(workerNames()).toEqual(expect.arrayContaining(done.map((e) => e.worker)));
 				const data = (await cluster.executionData(done[0]!.id)) as {
@@ -267,4 +269,100 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			await sink.close();
 		}
 	});
+
+	describe('incremental export, two overlapping runs of one workflow on two workers (design to be decided)', () => {
+		/** Per run: the audit events it exported; filled by the first test, judged by the second. */
+		const runs: Array<{ id: string; worker: string | null; eventIds: string[] }> = [];
+		let expected = new Set<string>();
+
+		it('runs the same export twice at once, twice (new events in between), then alone, and counts what each run exported', async () => {
+			const { cluster, emu } = fx;
+			const workflowId = await fx.deploy(incrementalAuditWorkflow('queue-export'));
+			// Slow audit answers, so that the two runs of a round surely overlap.
+			emu.store.faults.add([
+				{ path: '/log/api/external/v2/audit', probability: 1, response: { delayMs: 1500 } },
+			]);
+			const weekAgo = Date.now() - 7 * 86_400_000;
+			try {
+				for (const round of [1, 2]) {
+					if (round === 2)
+						emu.store.audit.append(
+							Array.from({ length: 10 }, (_, i) => ({
+								userId: 'u-queue',
+								userRole: 'ADMIN',
+								event: 'QUEUE_TEST_EVENT',
+								timestamp: new Date(Date.now() - 1000 + i).toISOString(),
+								message: { eventId: `queue-new-${i}` },
+								ipAddress: '127.0.0.1',
+								port: null,
+								diffPayload: null,
+							})),
+						);
+					const responses = await fireWebhooks(cluster, 'queue-export', [{}, {}]);
+					expect(responses.map((r) => r.status)).toEqual([200, 200]);
+					const [stored] = await cluster.query<{ staticData: unknown }>(
+						'select "staticData" from workflow_entity where id = $1',
+						[workflowId],
+					);
+					process.stderr.write(
+						`[queue] export position stored after round ${round}: ${JSON.stringify(stored?.staticData)}\n`,
+					);
+				}
+				// Round 3: one run alone, nothing new since round 2.
+				expect((await cluster.webhook('queue-export', {})).status).toBe(200);
+				expected = new Set(
+					emu.store.audit
+						.all()
+						.filter((e) => Date.parse(e.timestamp) >= weekAgo)
+						.map((e) => (e.message as { eventId: string }).eventId),
+				);
+			} finally {
+				emu.store.faults.clear();
+			}
+			const records = await waitForExecutions(cluster, workflowId, allFinished(5));
+			expect(records.filter((r) => r.status !== 'success')).toEqual([]);
+			// Positive control: the two runs of each round overlapped in time.
+			const times = await cluster.query<{ id: string; startedAt: Date; stoppedAt: Date }>(
+				'select id::text, "startedAt", "stoppedAt" from execution_entity where "workflowId" = $1 order by id',
+				[workflowId],
+			);
+			for (const [a, b] of [
+				[times[0], times[1]],
+				[times[2], times[3]],
+			])
+				expect(a!.startedAt < b!.stoppedAt && b!.startedAt < a!.stoppedAt).toBe(true);
+			for (const record of records) {
+				const data = (await cluster.executionData(record.id)) as {
+					resultData: {
+						runData: Record<string, Array<{ data?: { main: Array<Array<{ json: { message?: { eventId?: string } } }>> } }>>;
+					};
+				};
+				const items = data.resultData.runData['New audit events']?.[0]?.data?.main[0] ?? [];
+				runs.push({
+					id: record.id,
+					worker: record.worker,
+					eventIds: items.map((item) => String(item.json.message?.eventId)),
+				});
+			}
+			const exported = runs.flatMap((r) => r.eventIds);
+			const distinct = new Set(exported);
+			process.stderr.write(
+				`[queue] overlapping incremental exports: ${runs.map((r) => `#${r.id} on ${r.worker}: ${r.eventIds.length}`).join(', ')}; ` +
+					`${exported.length} exported, ${distinct.size} distinct, ${exported.length - distinct.size} duplicates, ` +
+					`${[...expected].filter((id) => !distinct.has(id)).length} of ${expected.size} events in the window missing\n`,
+			);
+			expect(expected.size).toBeGreaterThan(10);
+		});
+
+		// Known: workflow static data is last-writer-wins in queue mode, so both runs of a round start from the same
+		// export position and export the same events. The design that fixes it is open (README "Running at scale").
+		// it.failing keeps this red-on-green until then: once exports are exactly-once it fails; make it `it`.
+		it.failing('exports every event exactly once across the overlapping runs', () => {
+			const exported = runs.flatMap((r) => r.eventIds);
+			expect(runs).toHaveLength(5);
+			expect(exported.length).toBe(new Set(exported).size);
+			expect(new Set(exported)).toEqual(expected);
+		});
+	});
 });
+
