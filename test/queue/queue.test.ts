@@ -53,7 +53,8 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 	it('installs the npm-packed package through the Community Nodes installer, and both workers install it over Redis', async () => {
 		const { cluster } = fx;
 		// Nothing on the workers' disks before the install: what they load below came through n8n.
-		for (const worker of cluster.workers) expect(existsSync(PACKAGE_DIR(worker.userFolder))).toBe(false);
+		for (const worker of cluster.workers)
+			expect(existsSync(PACKAGE_DIR(worker.userFolder))).toBe(false);
 
 		const installed = (await cluster.installPackage()) as {
 			packageName: string;
@@ -73,12 +74,16 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 				version: string;
 			};
 			expect(manifest.version).toBe(cluster.packed.version);
-			expect(await sha256(path.join(dir, 'dist', 'nodes', 'Celonis', 'Celonis.node.js'))).toBe(built);
+			expect(await sha256(path.join(dir, 'dist', 'nodes', 'Celonis', 'Celonis.node.js'))).toBe(
+				built,
+			);
 		}
 		const rows = await cluster.query<{ packageName: string; installedVersion: string }>(
 			'select "packageName", "installedVersion" from installed_packages',
 		);
-		expect(rows).toEqual([{ packageName: 'n8n-nodes-celonis', installedVersion: cluster.packed.version }]);
+		expect(rows).toEqual([
+			{ packageName: 'n8n-nodes-celonis', installedVersion: cluster.packed.version },
+		]);
 
 		await fx.createCredentials();
 	});
@@ -162,11 +167,15 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 				Array.from({ length: 10 }, () => requestsBody(100, '/api/cloud/team')),
 			);
 			expect(responses.filter((r) => r.status !== 200)).toEqual([]);
-			expect(responses.map((r) => (r.body as { items: number }).items)).toEqual(Array(10).fill(100));
+			expect(responses.map((r) => (r.body as { items: number }).items)).toEqual(
+				Array(10).fill(100),
+			);
 
 			const records = await waitForExecutions(cluster, workflowId, allFinished(10));
 			expect(records.filter((r) => r.status !== 'success')).toEqual([]);
-			expect(Object.keys(countBy(records, (r) => r.worker ?? 'unknown')).sort()).toEqual(workerNames());
+			expect(Object.keys(countBy(records, (r) => r.worker ?? 'unknown')).sort()).toEqual(
+				workerNames(),
+			);
 			const served = emu.store.requestLog
 				.list()
 				.slice(servedBefore)
@@ -218,8 +227,10 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			expect(fault?.consumed).toBe(4); // positive control: the lost answer and the 503 happened
 			expect(landed.length).toBe(rows);
 			expect(ids.size).toBe(rows);
-			expect(Math.min(...ids)).toBe(1);
-			expect(Math.max(...ids)).toBe(rows);
+			// Every id 1..rows once (and nothing else), without spreading a million values onto the stack.
+			let outside = 0;
+			for (const id of ids) if (!(id >= 1 && id <= rows)) outside++;
+			expect(outside).toBe(0);
 		} finally {
 			emu.store.faults.clear();
 			await csv.close();
@@ -240,7 +251,11 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			}
 			// Webhook-triggered examples are called once; scheduled ones fire by themselves.
 			for (const [i, { workflow }] of deployed.entries()) {
-				if (workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook' && n.name !== 'Record worker'))
+				if (
+					workflow.nodes.some(
+						(n) => n.type === 'n8n-nodes-base.webhook' && n.name !== 'Record worker',
+					)
+				)
 					expect((await cluster.webhook(`example-${i}`, {})).status).toBe(200);
 			}
 			const report: string[] = [];
@@ -252,7 +267,12 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 				expect(done.filter((e) => e.status !== 'success')).toEqual([]);
 				expect(workerNames()).toEqual(expect.arrayContaining(done.map((e) => e.worker)));
 				const data = (await cluster.executionData(done[0]!.id)) as {
-					resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> };
+					resultData: {
+						runData: Record<
+							string,
+							Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
+						>;
+					};
 				};
 				for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-celonis.celonis')) {
 					const items = data.resultData.runData[node.name]?.[0]?.data?.main[0] ?? [];
@@ -334,7 +354,10 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			for (const record of records) {
 				const data = (await cluster.executionData(record.id)) as {
 					resultData: {
-						runData: Record<string, Array<{ data?: { main: Array<Array<{ json: { message?: { eventId?: string } } }>> } }>>;
+						runData: Record<
+							string,
+							Array<{ data?: { main: Array<Array<{ json: { message?: { eventId?: string } } }>> } }>
+						>;
 					};
 				};
 				const items = data.resultData.runData['New audit events']?.[0]?.data?.main[0] ?? [];
@@ -354,9 +377,11 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			expect(expected.size).toBeGreaterThan(10);
 		});
 
-		// Known: workflow static data is last-writer-wins in queue mode, so both runs of a round start from the same
-		// export position and export the same events. The design that fixes it is open (README "Running at scale").
-		// it.failing keeps this red-on-green until then: once exports are exactly-once it fails; make it `it`.
+		// Known to fail today, and not because of this package alone: n8n 2.41.1 stores a new execution with a workflow
+		// snapshot that leaves static data out (executions/execution-data/types.js toWorkflowSnapshot) and a worker runs
+		// on that snapshot (scaling/job-processor.js), so every run on a worker starts without the stored export position,
+		// then overwrites it. The design that makes exports exactly-once in queue mode is open (README "Running at
+		// scale"). it.failing passes while exports are not exactly-once; once they are, it fails: make it `it` then.
 		it.failing('exports every event exactly once across the overlapping runs', () => {
 			const exported = runs.flatMap((r) => r.eventIds);
 			expect(runs).toHaveLength(5);
@@ -365,4 +390,3 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 		});
 	});
 });
-
