@@ -237,6 +237,40 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 		}
 	});
 
+	it('gives a worker started after the install the package at start-up (N8N_REINSTALL_MISSING_PACKAGES)', async () => {
+		const { cluster } = fx;
+		const late = await cluster.startWorker('worker-3');
+		try {
+			await late.service.waitFor(/Community package installed: n8n-nodes-celonis/, 120_000);
+			const manifest = JSON.parse(
+				await fs.readFile(path.join(PACKAGE_DIR(late.userFolder), 'package.json'), 'utf8'),
+			) as { version: string };
+			expect(manifest.version).toBe(cluster.packed.version);
+			// It runs the Celonis node: some of a batch of runs land on it and succeed.
+			const workflowId = (await cluster.executions()).find((r) => r.mode === 'webhook')?.workflowId;
+			const before = (await cluster.executions(workflowId)).length;
+			let onLate = 0;
+			for (let round = 0; round < 5 && onLate === 0; round++) {
+				const responses = await fireWebhooks(
+					cluster,
+					'queue-oauth',
+					Array.from({ length: 30 }, () => requestsBody(1)),
+				);
+				expect(responses.filter((r) => r.status !== 200)).toEqual([]);
+				onLate = responses.filter(
+					(r) => (r.body as { worker: string }).worker === late.name,
+				).length;
+			}
+			const records = await waitForExecutions(cluster, workflowId as string, (r) =>
+				allFinished(before + 30)(r),
+			);
+			expect(records.filter((r) => r.status !== 'success')).toEqual([]);
+			expect(records.some((r) => r.worker === late.name)).toBe(true);
+		} finally {
+			await cluster.stopWorker(late.name);
+		}
+	});
+
 	it('runs the example workflows from their production triggers on the workers', async () => {
 		const { cluster, emu } = fx;
 		const sink = await startWebhookSink();
