@@ -18,7 +18,9 @@ export interface SpawnOptions {
 	/** Run as this user (only possible as root; Postgres refuses to run as root). */
 	uid?: number;
 	gid?: number;
-	/** Grace period between SIGTERM and SIGKILL when stopping (default 15 s). */
+	/** Signal that asks the service to stop (default SIGTERM). */
+	stopSignal?: NodeJS.Signals;
+	/** Grace period between that signal and SIGKILL when stopping (default 15 s). */
 	stopGraceMs?: number;
 }
 
@@ -35,13 +37,15 @@ export interface Service {
 	stop(): Promise<void>;
 }
 
+/** bash (dash's kill takes no `--`): SIGINT first (Postgres' fast shutdown), then SIGTERM, then SIGKILL. */
 const REAPER = `
 owner="$1"; dir="$2"
 while kill -0 "$owner" 2>/dev/null; do sleep 1; done
 if [ -f "$dir/pgids" ]; then
-	for g in $(cat "$dir/pgids"); do kill -TERM -- "-$g" 2>/dev/null; done
-	sleep 5
-	for g in $(cat "$dir/pgids"); do kill -KILL -- "-$g" 2>/dev/null; done
+	for signal in INT TERM KILL; do
+		for g in $(cat "$dir/pgids"); do kill -s "$signal" -- "-$g" 2>/dev/null; done
+		[ "$signal" = KILL ] || sleep 4
+	done
 fi
 rm -rf "$dir"
 `;
@@ -76,7 +80,7 @@ export class Supervisor {
 		// Traversable (not listable) by the postgres user, whose data folder lives inside.
 		await fs.chmod(dir, 0o711);
 		await fs.writeFile(path.join(dir, 'pgids'), '');
-		const reaper = spawn('sh', ['-c', REAPER, 'reaper', String(process.pid), dir], {
+		const reaper = spawn('bash', ['-c', REAPER, 'reaper', String(process.pid), dir], {
 			detached: true,
 			stdio: 'ignore',
 		});
@@ -89,7 +93,12 @@ export class Supervisor {
 	}
 
 	/** Starts `cmd` in its own process group; its output goes to memory and to `<dir>/logs/<name>.log`. */
-	async spawn(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Promise<Service> {
+	async spawn(
+		name: string,
+		cmd: string,
+		args: string[],
+		opts: SpawnOptions = {},
+	): Promise<Service> {
 		if (this.stopping) throw new Error(`cannot start ${name}: the harness is stopping`);
 		await fs.mkdir(path.join(this.dir, 'logs'), { recursive: true });
 		const log: WriteStream = createWriteStream(path.join(this.dir, 'logs', `${name}.log`));
@@ -168,7 +177,7 @@ export class Supervisor {
 				}),
 			stop: async () => {
 				if (!hasExited) {
-					signalGroup(pid, 'SIGTERM');
+					signalGroup(pid, opts.stopSignal ?? 'SIGTERM');
 					const killed = await Promise.race([
 						exit.then(() => false),
 						sleep(opts.stopGraceMs ?? 15_000).then(() => true),
