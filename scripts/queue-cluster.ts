@@ -20,8 +20,8 @@
  * (`N8N_REINSTALL_MISSING_PACKAGES=true`).
  *
  * About the registry: n8n 2.41.1 honours N8N_COMMUNITY_PACKAGES_REGISTRY only with an enterprise licence
- * (`feat:communityNodesCustomRegistry`; without it every install fails with "Your license does not allow for
- * feat:communityNodesCustomRegistry", on main and on each worker). Unlicensed n8n always runs `npm … --registry=
+ * (community-packages.service.js getNpmRegistry; without it the install answers HTTP 500 "Your license does not
+ * allow for feat:communityNodes:customRegistry", and a worker skips the Redis command for the same reason). Unlicensed n8n always runs `npm … --registry=
  * https://registry.npmjs.org`, taking `npm` from PATH. So the n8n processes get an `npm` first on PATH that
  * forwards to the real npm with exactly that argument pointed at the local Verdaccio, which stands in for the public
  * registry; nothing else about n8n's installer changes. Set QUEUE_REGISTRY_MODE=licensed to use
@@ -36,7 +36,12 @@ import path from 'node:path';
 import { freePort, type CredentialInput } from './n8n-cli';
 import { LOCAL_OWNER, ownerEnv } from './n8n-fixtures';
 import { ensureN8nRuntime, type N8nRuntime } from './n8n-runtime';
-import { npmPack, startLocalRegistry, type LocalRegistry, type PackedPackage } from './local-registry';
+import {
+	npmPack,
+	startLocalRegistry,
+	type LocalRegistry,
+	type PackedPackage,
+} from './local-registry';
 import { Supervisor, type Service } from './queue-processes';
 import {
 	ensureQueueServices,
@@ -170,7 +175,9 @@ async function waitHttpOk(url: string, service: Service, timeoutMs: number): Pro
 			.catch(() => false);
 		if (ok) return;
 		if (Date.now() > deadline)
-			throw new Error(`${service.name} not ready at ${url} within ${timeoutMs} ms:\n${service.tail(40)}`);
+			throw new Error(
+				`${service.name} not ready at ${url} within ${timeoutMs} ms:\n${service.tail(40)}`,
+			);
 		await sleep(500);
 	}
 }
@@ -248,10 +255,15 @@ async function startIn(
 		WEBHOOK_URL: `http://localhost:${mainPort}/`,
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 	};
-	const mainService = await supervisor.spawn('n8n-main', runtime.nodeBin, [runtime.n8nBin, 'start'], {
-		env: mainEnv,
-		cwd: mainFolder,
-	});
+	const mainService = await supervisor.spawn(
+		'n8n-main',
+		runtime.nodeBin,
+		[runtime.n8nBin, 'start'],
+		{
+			env: mainEnv,
+			cwd: mainFolder,
+		},
+	);
 	// Workers start once main has migrated the database.
 	await waitHttpOk(`http://127.0.0.1:${mainPort}/healthz/readiness`, mainService, 240_000);
 	const main = {
@@ -324,7 +336,8 @@ async function startIn(
 				password: LOCAL_OWNER.password,
 			}),
 		});
-		if (!res.ok) throw new Error(`login as the owner failed: HTTP ${res.status} ${await res.text()}`);
+		if (!res.ok)
+			throw new Error(`login as the owner failed: HTTP ${res.status} ${await res.text()}`);
 		const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
 		if (!setCookie) throw new Error('login returned no n8n-auth cookie');
 		cookie = setCookie.split(';')[0];
@@ -337,7 +350,8 @@ async function startIn(
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		if (!res.ok)
+			throw new Error(`${method} /rest${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
 		const parsed = text ? (JSON.parse(text) as { data?: T }) : {};
 		return (parsed.data ?? parsed) as T;
 	};
@@ -354,7 +368,10 @@ async function startIn(
 	) => {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const status = await rest<PublicationStatus>('GET', `/workflows/${workflowId}/publication-status`);
+			const status = await rest<PublicationStatus>(
+				'GET',
+				`/workflows/${workflowId}/publication-status`,
+			);
 			if (done(status)) return;
 			if (status.status === 'failed' || status.status === 'partial')
 				throw new Error(
@@ -364,7 +381,9 @@ async function startIn(
 						.join('; ')}`,
 				);
 			if (Date.now() > deadline)
-				throw new Error(`workflow ${workflowId} publication: ${JSON.stringify(status)} after ${timeoutMs} ms`);
+				throw new Error(
+					`workflow ${workflowId} publication: ${JSON.stringify(status)} after ${timeoutMs} ms`,
+				);
 			await sleep(250);
 		}
 	};
@@ -442,7 +461,10 @@ async function startIn(
 			const { versionId } = await rest<{ versionId: string }>('GET', `/workflows/${workflowId}`);
 			await rest('POST', `/workflows/${workflowId}/activate`, { versionId });
 			// n8n 2.41 publishes through an outbox: triggers and webhooks go live a moment after the call returns.
-			await waitForPublication(workflowId, (s) => s.status === 'published' && s.liveVersionId === versionId);
+			await waitForPublication(
+				workflowId,
+				(s) => s.status === 'published' && s.liveVersionId === versionId,
+			);
 		},
 		async deactivate(workflowId) {
 			await rest('POST', `/workflows/${workflowId}/deactivate`, {});
