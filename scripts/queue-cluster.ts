@@ -233,6 +233,8 @@ async function startIn(
 		N8N_LOG_LEVEL: 'info',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_SECURE_COOKIE: 'false',
+		// n8n 2.41 warns that this default (true) will become false; the package is an unverified community package.
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		// Editor runs go to the workers too (n8n keeps them on main otherwise).
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 		// Harness workflows record which worker ran them from $env (n8n blocks $env by default).
