@@ -452,9 +452,10 @@ async function startIn(
 					),
 				};
 			});
-			const { id: _id, active: _active, ...rest_ } = workflow;
+			// n8n assigns the id; activation is a separate call.
+			const { id: _id, active: _active, ...body } = workflow;
 			const created = await rest<{ id: string; versionId: string }>('POST', '/workflows', {
-				...rest_,
+				...body,
 				nodes,
 			});
 			return { id: created.id, versionId: created.versionId };
