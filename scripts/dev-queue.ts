@@ -48,7 +48,9 @@ export async function runQueueDev(opts: {
 			mainPort: option('--n8n-port', 5678),
 			log,
 		});
-		log('installing n8n-nodes-celonis through Settings → Community Nodes (main, then every worker)…');
+		log(
+			'installing n8n-nodes-celonis through Settings → Community Nodes (main, then every worker)…',
+		);
 		await cluster.installPackage();
 		const credentialIds = await cluster.createCredentials(emulatorCredentials(emu.url));
 		const examples = await loadExamples(opts.repoRoot);

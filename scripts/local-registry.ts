@@ -179,7 +179,8 @@ export async function startLocalRegistry(
 				body: JSON.stringify({ name: 'ci', password, email: 'ci@example.invalid' }),
 			});
 			const { token } = (await res.json()) as { token?: string };
-			if (!res.ok || !token) throw new Error(`verdaccio refused to create a user: HTTP ${res.status}`);
+			if (!res.ok || !token)
+				throw new Error(`verdaccio refused to create a user: HTTP ${res.status}`);
 			const userconfig = path.join(dir, '.npmrc');
 			await fs.writeFile(userconfig, `//127.0.0.1:${port}/:_authToken=${token}\n`, {
 				mode: 0o600,

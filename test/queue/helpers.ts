@@ -4,7 +4,11 @@ import path from 'node:path';
 
 import { startEmulator, type Emulator } from '../../emulator';
 import { emulatorCredentials } from '../../scripts/n8n-fixtures';
-import { startQueueCluster, type ExecutionRecord, type QueueCluster } from '../../scripts/queue-cluster';
+import {
+	startQueueCluster,
+	type ExecutionRecord,
+	type QueueCluster,
+} from '../../scripts/queue-cluster';
 import type { Workflow } from '../../scripts/queue-workflows';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -118,7 +122,9 @@ export function executionsLoggedBy(cluster: QueueCluster): Record<string, string
 	return Object.fromEntries(
 		cluster.workers.map((worker) => [
 			worker.name,
-			[...worker.service.output().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1] as string),
+			[...worker.service.output().matchAll(/Worker started execution (\d+)/g)].map(
+				(m) => m[1] as string,
+			),
 		]),
 	);
 }
