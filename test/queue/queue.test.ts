@@ -67,9 +67,9 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 
 		// Each worker ran npm itself (log) and holds the published files (same bytes as the packed dist/).
 		const built = await sha256(path.join(repoRoot, 'dist', 'nodes', 'Celonis', 'Celonis.node.js'));
-		for (const process of [cluster.main, ...cluster.workers]) {
-			expect(process.service.output()).toMatch(/Community package installed: n8n-nodes-celonis/);
-			const dir = PACKAGE_DIR(process.userFolder);
+		for (const instance of [cluster.main, ...cluster.workers]) {
+			expect(instance.service.output()).toMatch(/Community package installed: n8n-nodes-celonis/);
+			const dir = PACKAGE_DIR(instance.userFolder);
 			const manifest = JSON.parse(await fs.readFile(path.join(dir, 'package.json'), 'utf8')) as {
 				version: string;
 			};
