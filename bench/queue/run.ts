@@ -8,8 +8,8 @@
  * logs the CPU seconds of every process and how busy the machine was.
  *
  * Workers run one execution at a time (BENCH_WORKER_CONCURRENCY=1, n8n's `--concurrency`): in production each worker
- * has its own machine, here all share two cores. A worker spends about 175 ms of CPU per execution (almost all of it
- * in n8n's per-request work), so at n8n's default concurrency of 10 a single worker already keeps a core busy and
+ * has its own machine, here all share two cores. A worker spends about 175 ms of CPU per execution (20 requests
+ * through n8n's request helper plus the execution's bookkeeping), so at n8n's default concurrency of 10 a single worker already keeps a core busy and
  * both phases are bounded by the machine's cores, not by the number of workers (measured: speedup 1.04, the machine
  * 96-100% busy in both phases). At concurrency 1 a worker's throughput is bounded by its own latency, as on its own
  * machine, and the ratio shows how the work spreads over workers.
