@@ -3,11 +3,13 @@
  * http://localhost:5678 with this package installed as a community package, one credential of each type pointing at the
  * emulator, and every examples/*.json imported. The n8n user folder persists under the cache folder. Ctrl-C stops both.
  *
- * Options: --emulator-port N (8787), --n8n-port N (5678), --no-build, --verbose (log every emulator request).
+ * Options: --emulator-port N (8787), --n8n-port N (5678), --no-build, --verbose (log every emulator request),
+ * --queue (queue mode: main + workers on Postgres and Redis, see dev-queue.ts; --workers N).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startEmulator } from '../emulator';
+import { runQueueDev } from './dev-queue';
 import { createN8nSandbox } from './n8n-cli';
 import {
 	CREDENTIAL_NAMES,
@@ -38,6 +40,7 @@ async function main() {
 		});
 		if (build.status !== 0) throw new Error('npm run build failed');
 	}
+	if (args.includes('--queue')) return await runQueueDev({ repoRoot, args, log });
 	const runtime = await ensureN8nRuntime();
 
 	const emu = await startEmulator({

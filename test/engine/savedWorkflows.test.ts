@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import type { IConnections, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IConnections } from 'n8n-workflow';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
@@ -35,7 +35,7 @@ async function engineFor(workflow: SavedWorkflow): Promise<Engine> {
 	for (const [type, [file, name]] of Object.entries(BASE_NODES))
 		types.nodes[type] ??= requireBase<never>(`nodes/${file}`, name);
 	const engine = await Engine.create();
-	const data: Record<string, () => IDataObject> = {
+	const data: Record<string, () => ICredentialDataDecryptedObject> = {
 		celonisOAuth2Api: () =>
 			oauthData(ctx.emu.url, DEMO.client, {
 				scopes: ['audit.log:read', 'team.login-history:read', 'integration.data-pools'],
