@@ -255,6 +255,8 @@ export function incrementalAuditWorkflow(pathName: string): Workflow {
 					operation: 'getAll',
 					apiVersion: 'v2',
 					exportMode: 'incremental',
+					// In queue mode a worker runs without the workflow's static data: the position lives in n8n's database.
+					positionStore: 'database',
 					timeWindow: 'last7Days',
 					returnAll: true,
 					output: 'items',

@@ -18,9 +18,11 @@ import {
 	type IRun,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
+import { deduplicationStore } from './deduplication';
 import { loadTypes, type LoadedTypes } from './packageTypes';
 
 export interface NodeSpec {
@@ -51,6 +53,17 @@ export interface RunResult {
 
 export const TRIGGER = 'Start';
 
+export interface RunOptions {
+	workflowId?: string;
+	signal?: AbortSignal;
+	/** n8n's execution mode; 'manual' (an editor run) unless a test says otherwise, e.g. 'trigger' */
+	mode?: WorkflowExecuteMode;
+	/** run as a queue-mode worker does: without the workflow's stored static data (it still saves its own) */
+	asQueueWorker?: boolean;
+}
+
+let executionCounter = 0;
+
 /**
  * Runs workflows in-process with n8n-core's real WorkflowExecute: the node code, the request helpers
  * (httpRequestWithAuthentication, preAuthentication, binary data) and the credential handling are n8n's.
@@ -65,6 +78,7 @@ export class Engine {
 	/** `extraNodes`: node types of a test or benchmark only, by type name. */
 	static async create(extraNodes: LoadedTypes['nodes'] = {}): Promise<Engine> {
 		const types = await loadTypes();
+		await deduplicationStore();
 		return new Engine({ ...types, nodes: { ...types.nodes, ...extraNodes } });
 	}
 
@@ -82,10 +96,7 @@ export class Engine {
 	}
 
 	/** A workflow: manual trigger → the given nodes, connected in a chain. */
-	async runChain(
-		nodes: NodeSpec[],
-		options: { workflowId?: string; signal?: AbortSignal } = {},
-	): Promise<RunResult> {
+	async runChain(nodes: NodeSpec[], options: RunOptions = {}): Promise<RunResult> {
 		const all: NodeSpec[] = [{ name: TRIGGER, type: 'n8n-nodes-base.manualTrigger' }, ...nodes];
 		const connections: IConnections = {};
 		for (let i = 0; i < all.length - 1; i++) {
@@ -97,7 +108,7 @@ export class Engine {
 	async run(
 		specs: NodeSpec[],
 		connections: IConnections,
-		options: { workflowId?: string; signal?: AbortSignal } = {},
+		options: RunOptions = {},
 	): Promise<RunResult> {
 		const workflowId = options.workflowId ?? 'test-workflow';
 		const extraTypes: LoadedTypes['nodes'] = {};
@@ -120,7 +131,10 @@ export class Engine {
 			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(typeOf(t), v),
 			getKnownTypes: () => ({}),
 		};
-		const staticData = this.staticDataByWorkflow.get(workflowId) ?? {};
+		// A queue-mode worker runs on the execution's workflow snapshot, which has no static data (n8n 2.41).
+		const staticData = options.asQueueWorker
+			? {}
+			: (this.staticDataByWorkflow.get(workflowId) ?? {});
 		const workflow = new Workflow({
 			id: workflowId,
 			name: workflowId,
@@ -139,7 +153,9 @@ export class Engine {
 			active: false,
 			settings: {},
 		} as unknown as IWorkflowBase;
-		const hooks = new ExecutionLifecycleHooks('manual', `exec-${Date.now()}`, workflowData);
+		const mode = options.mode ?? 'manual';
+		const executionId = `exec-${++executionCounter}`;
+		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
 		let resolveRun!: (run: IRun) => void;
 		const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
 		let newStaticData: IDataObject | undefined;
@@ -149,7 +165,7 @@ export class Engine {
 		});
 
 		const additionalData = {
-			executionId: `exec-${Date.now()}`,
+			executionId,
 			userId: 'test-user',
 			workflowId,
 			hooks,
@@ -179,7 +195,7 @@ export class Engine {
 			},
 		} as unknown as IWorkflowExecuteAdditionalData;
 
-		const execution = new WorkflowExecute(additionalData, 'manual').run({ workflow });
+		const execution = new WorkflowExecute(additionalData, mode).run({ workflow });
 		options.signal?.addEventListener('abort', () => execution.cancel());
 		const run = await finished;
 		// As n8n's cli (hookFunctionsSave): the static data WorkflowExecute hands to workflowExecuteAfter is stored —

@@ -324,7 +324,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 		}
 	});
 
-	describe('incremental export, two overlapping runs of one workflow on two workers (design to be decided)', () => {
+	describe('incremental export, two overlapping runs of one workflow on two workers', () => {
 		/** Per run: the audit events it exported; filled by the first test, judged by the second. */
 		const runs: Array<{ id: string; worker: string | null; eventIds: string[] }> = [];
 		let expected = new Set<string>();
@@ -411,12 +411,10 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			expect(expected.size).toBeGreaterThan(10);
 		});
 
-		// Known to fail today, and not because of this package alone: n8n 2.41.1 stores a new execution with a workflow
-		// snapshot that leaves static data out (executions/execution-data/types.js toWorkflowSnapshot) and a worker runs
-		// on that snapshot (scaling/job-processor.js), so every run on a worker starts without the stored export position,
-		// then overwrites it. The design that makes exports exactly-once in queue mode is open (README "Running at
-		// scale"). it.failing passes while exports are not exactly-once; once they are, it fails: make it `it` then.
-		it.failing('exports every event exactly once across the overlapping runs', () => {
+		// n8n 2.41.1 runs a queued execution on a workflow snapshot without static data (executions/execution-data/
+		// types.js toWorkflowSnapshot; scaling/job-processor.js), so the export keeps its position in n8n's database
+		// ("Keep Position In: n8n Database (Queue Mode)"): runs take turns, and each event is exported once.
+		it('exports every event exactly once across the overlapping runs', () => {
 			const exported = runs.flatMap((r) => r.eventIds);
 			expect(runs).toHaveLength(5);
 			expect(exported.length).toBe(new Set(exported).size);

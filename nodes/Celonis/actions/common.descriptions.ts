@@ -395,6 +395,28 @@ const modeFields: INodeProperties[] = [
 		displayOptions: { show: { exportMode: ['incremental'] } },
 		description: 'When the events of a run count as exported',
 	},
+	{
+		displayName: 'Keep Position In',
+		name: 'positionStore',
+		type: 'options',
+		options: [
+			{
+				name: 'N8n Database (Queue Mode)',
+				value: 'database',
+				description:
+					"For n8n in queue mode (main and workers): the events already exported are recorded in n8n's database, which every worker reads; runs of the workflow's exports take turns, so overlapping runs export each event once",
+			},
+			{
+				name: 'Workflow Static Data',
+				value: 'staticData',
+				description:
+					'For n8n in one process (the usual set-up). In queue mode a worker does not receive the static data, so every run would start over.',
+			},
+		],
+		default: 'staticData',
+		displayOptions: { show: { exportMode: ['incremental'], confirmPosition: ['nodeSucceeds'] } },
+		description: 'Where the export remembers what it exported',
+	},
 ];
 
 const limitFields: INodeProperties[] = [
@@ -497,6 +519,22 @@ const optionsField = (groups: ExportFieldGroups): INodeProperties => ({
 				]
 			: []),
 		...retryOptionProperties('page request'),
+		...(groups.incremental
+			? [
+					{
+						displayName: 'Max Wait for Other Runs (Seconds)',
+						name: 'maxLockWait',
+						type: 'number' as const,
+						typeOptions: { minValue: 0 },
+						default: 600,
+						displayOptions: {
+							show: { '/exportMode': ['incremental'], '/positionStore': ['database'] },
+						},
+						description:
+							"With the position in n8n's database, runs of the workflow's exports take turns: how long a run waits for another to finish before it fails, exporting nothing",
+					},
+				]
+			: []),
 		{
 			displayName: 'Page Size',
 			name: 'pageSize',

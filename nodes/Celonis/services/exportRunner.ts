@@ -32,6 +32,7 @@ import {
 	type RetryOptionValues,
 } from '../transport';
 import { assertConfirmStepAfter, type ConfirmPosition } from '../helpers/confirmStep';
+import { DatabasePositions } from '../helpers/databasePositions';
 import { exportPositionStore, type PositionRead } from '../helpers/exportPositions';
 import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from '../helpers/watermark';
 
@@ -59,6 +60,7 @@ interface ExportOptions extends RetryOptionValues {
 	escapeFormulas?: boolean;
 	fileName?: string;
 	lateEventLookback?: number;
+	maxLockWait?: number;
 	pageSize?: number;
 	startOver?: boolean;
 }
@@ -86,6 +88,9 @@ export async function runExport(
 		: undefined;
 	const lookbackMinutes = incremental ? lookbackOf(options.lateEventLookback) : 0;
 	if (confirm === 'laterStep') assertConfirmStepAfter(this);
+	const inDatabase =
+		confirm === 'nodeSucceeds' &&
+		this.getNodeParameter('positionStore', i, 'staticData') === 'database';
 
 	const now = Date.now();
 	let window: TimeWindow = {};
@@ -99,6 +104,18 @@ export async function runExport(
 			now,
 			this.getTimezone(),
 		);
+	}
+
+	if (inDatabase) {
+		return await runDatabaseExport(this, i, target, {
+			options,
+			window,
+			now,
+			lookbackMs: lookbackMinutes * 60_000,
+			output,
+			limit,
+			pageSize,
+		});
 	}
 
 	let tracker: WatermarkTracker | undefined;
@@ -148,68 +165,15 @@ export async function runExport(
 			window = { from: window.from };
 	}
 
-	const request: CelonisRequestOptions = {
-		method: 'GET',
-		path: target.path,
-		qs: { ...(target.qs ?? {}), ...windowQuery(window) },
-		itemIndex: i,
-		responseFormat: 'json',
-		retry: retryPolicyOf(options),
-	};
-	const effectivePageSize =
-		target.style === 'pageNumber' && limit !== undefined ? Math.min(pageSize, limit) : pageSize;
-
-	let exported = 0;
-	// With a limit, an incremental run must export the OLDEST new events, or the watermark would jump over the
-	// rest; Celonis does not document its order, so a run checks it and refuses to go on when it is not ascending.
-	let previousTimestamp = Number.NEGATIVE_INFINITY;
-	const checkOrder = incremental && limit !== undefined;
-	async function* pages(ctx: IExecuteFunctions): AsyncGenerator<IDataObject[], void, undefined> {
-		for await (const page of paginate(ctx, request, {
-			style: target.style,
-			itemsField: 'content',
-			pageSize: effectivePageSize,
-			maxPages: MAX_PAGES,
-		})) {
-			const accepted: IDataObject[] = [];
-			for (const value of page.items) {
-				const event = (
-					value !== null && typeof value === 'object' && !Array.isArray(value) ? value : { value }
-				) as IDataObject;
-				if (checkOrder) {
-					const ts = timestampOf(event) ?? previousTimestamp;
-					if (ts < previousTimestamp) {
-						throw new ParameterError(
-							'Celonis returned the events newest first, so a Limit could skip events in incremental mode. Turn on "Return All" for incremental exports; nothing was exported and the position was kept.',
-						);
-					}
-					previousTimestamp = ts;
-				}
-				if (tracker && !tracker.accept(event)) continue;
-				accepted.push(event);
-				exported++;
-				if (limit !== undefined && exported >= limit) {
-					yield accepted;
-					return;
-				}
-			}
-			yield accepted;
-		}
-	}
-
-	let result: INodeExecutionData[];
-	if (output === 'items') {
-		const flatten = this.getNodeParameter('flatten', i, false) as boolean;
-		result = [];
-		for await (const page of pages(this)) {
-			for (const event of page)
-				result.push({ json: flatten ? flattenEvent(event) : event, pairedItem: { item: i } });
-		}
-	} else {
-		result = [
-			await writeFile.call(this, i, target, output, options, pages(this), window, () => exported),
-		];
-	}
+	const { result, exported } = await exportPages(this, i, target, {
+		output,
+		options,
+		limit,
+		pageSize,
+		window,
+		checkOrder: incremental && limit !== undefined,
+		select: (events) => (tracker ? events.filter((event) => tracker!.accept(event)) : events),
+	});
 
 	// Only now, after every page was read and the output exists, the position moves on (or waits for the
 	// Confirm step).
@@ -232,6 +196,7 @@ export async function runExport(
 			result[0].json.incremental = {
 				previousWatermark: previous?.watermark ?? null,
 				watermark: next?.watermark ?? null,
+				exported,
 				skippedAlreadyExported: tracker.skipped,
 				lateEvents: tracker.late,
 				lookbackMinutes,
@@ -240,6 +205,157 @@ export async function runExport(
 		}
 	}
 	return result;
+}
+
+interface PageRun {
+	output: Output;
+	options: ExportOptions;
+	limit: number | undefined;
+	pageSize: number;
+	window: TimeWindow;
+	/** an incremental run with a limit must see the events oldest first */
+	checkOrder: boolean;
+	/** which events of a page are exported (the rest were exported before), at most `room` of them */
+	select: (events: IDataObject[], room: number) => IDataObject[] | Promise<IDataObject[]>;
+}
+
+/** Pages through the events of the window and returns them as items, or as one file item. */
+async function exportPages(
+	ctx: IExecuteFunctions,
+	i: number,
+	target: ExportTarget,
+	run: PageRun,
+): Promise<{ result: INodeExecutionData[]; exported: number }> {
+	const request: CelonisRequestOptions = {
+		method: 'GET',
+		path: target.path,
+		qs: { ...(target.qs ?? {}), ...windowQuery(run.window) },
+		itemIndex: i,
+		responseFormat: 'json',
+		retry: retryPolicyOf(run.options),
+	};
+	const { limit } = run;
+	const effectivePageSize =
+		target.style === 'pageNumber' && limit !== undefined
+			? Math.min(run.pageSize, limit)
+			: run.pageSize;
+
+	let exported = 0;
+	// With a limit, an incremental run must export the OLDEST new events, or the position would jump over the
+	// rest; Celonis does not document its order, so a run checks it and refuses to go on when it is not ascending.
+	let previousTimestamp = Number.NEGATIVE_INFINITY;
+	async function* pages(): AsyncGenerator<IDataObject[], void, undefined> {
+		for await (const page of paginate(ctx, request, {
+			style: target.style,
+			itemsField: 'content',
+			pageSize: effectivePageSize,
+			maxPages: MAX_PAGES,
+		})) {
+			const events = page.items.map(
+				(value) =>
+					(value !== null && typeof value === 'object' && !Array.isArray(value)
+						? value
+						: { value }) as IDataObject,
+			);
+			if (run.checkOrder) {
+				for (const event of events) {
+					const ts = timestampOf(event) ?? previousTimestamp;
+					if (ts < previousTimestamp) {
+						throw new ParameterError(
+							'Celonis returned the events newest first, so a Limit could skip events in incremental mode. Turn on "Return All" for incremental exports; nothing was exported and the position was kept.',
+						);
+					}
+					previousTimestamp = ts;
+				}
+			}
+			const room = limit === undefined ? Infinity : limit - exported;
+			const accepted = (await run.select(events, room)).slice(0, room);
+			exported += accepted.length;
+			yield accepted;
+			if (exported >= (limit ?? Infinity)) return;
+		}
+	}
+
+	if (run.output === 'items') {
+		const flatten = ctx.getNodeParameter('flatten', i, false) as boolean;
+		const result: INodeExecutionData[] = [];
+		for await (const page of pages()) {
+			for (const event of page)
+				result.push({ json: flatten ? flattenEvent(event) : event, pairedItem: { item: i } });
+		}
+		return { result, exported };
+	}
+	const file = await writeFile.call(
+		ctx,
+		i,
+		target,
+		run.output,
+		run.options,
+		pages(),
+		run.window,
+		() => exported,
+	);
+	return { result: [file], exported };
+}
+
+/**
+ * An incremental export whose position is kept in n8n's database (queue mode, see helpers/databasePositions):
+ * take the workflow's export lock, continue from the newest day reached (minus the lookback), export what the
+ * database does not know yet, and record it — or, when the run fails or runs in the editor, take it back.
+ */
+async function runDatabaseExport(
+	ctx: IExecuteFunctions,
+	i: number,
+	target: ExportTarget,
+	run: Omit<PageRun, 'select' | 'checkOrder'> & { now: number; lookbackMs: number },
+): Promise<INodeExecutionData[]> {
+	const db = new DatabasePositions(ctx, {
+		prefix: target.stateKey!,
+		maxLockWaitMs: Math.max(0, run.options.maxLockWait ?? 600) * 1000,
+		itemIndex: i,
+	});
+	if (run.options.startOver) await db.forget();
+	await db.acquire();
+	const manual = ctx.getMode() === 'manual';
+	try {
+		const newestDay = await db.newestDay(run.now);
+		const from = newestDay === undefined ? run.window.from : newestDay - run.lookbackMs;
+		const window: TimeWindow = { from, to: run.window.to };
+		const seen = new Map<string, number>();
+		let newest: number | undefined;
+		const { result, exported } = await exportPages(ctx, i, target, {
+			...run,
+			window,
+			checkOrder: run.limit !== undefined,
+			select: async (events, room) => {
+				const kept = await db.keepNew(events, seen, room);
+				for (const event of kept)
+					newest = Math.max(newest ?? -Infinity, timestampOf(event) ?? -Infinity);
+				return kept;
+			},
+		});
+		if (manual) {
+			// As with static data, a run in the editor reads the position but does not move it.
+			await db.undo();
+			hint(
+				ctx,
+				'Manual execution: this run read what the export recorded in n8n\'s database but records nothing. Scheduled, triggered and "n8n execute" runs do.',
+				'info',
+			);
+		} else await db.finish(newest);
+		if (run.output !== 'items')
+			result[0].json.incremental = {
+				from: from !== undefined ? iso(from) : null,
+				exported,
+				position: manual ? 'unchanged (manual execution)' : "saved in n8n's database",
+			};
+		return result;
+	} catch (error) {
+		await db.undo();
+		throw toNodeError(ctx.getNode(), error, i);
+	} finally {
+		await db.release();
+	}
 }
 
 async function writeFile(
