@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } 
 import { describeRateLimitReset } from '../../shared/rateLimit';
 import { assembleScopes, parseScopeString } from '../../shared/scopes';
 import { normalizeTeamUrl, teamUrlHasScheme } from '../../shared/teamUrl';
-import { settingsFingerprint } from '../../shared/tokenUsability';
+import { hasUsableToken, settingsFingerprint } from '../../shared/tokenUsability';
 import { CelonisAuthError, redact } from './errors';
 import { describeStatus, headerValue, sendRaw, triedNote, type RawResponse } from './http';
 
@@ -248,4 +248,38 @@ async function findRejectedScopes(
 		if (oauthError(response).error === 'invalid_scope') rejected.push(scope);
 	}
 	return rejected;
+}
+
+/** One answer is enough to tell a live token from a revoked one; the request it stands for is waiting. */
+const KEEP_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether the stored token should be kept although n8n asks for a new one. n8n runs preAuthentication again
+ * after a failed request, and its HTTP Request node after ANY failure (a 429, a 500, a timeout), not only a
+ * 401: replacing the token each time would mint one token per failed request. A token that is still usable
+ * for the current settings (team, client, secret, method, scopes; see shared/tokenUsability) is checked with
+ * one cheap authenticated GET (`/api/cloud/team`, no scope needed, no side effect): only a 401 means it is
+ * revoked and must be replaced. Any other answer, or none at all, keeps it.
+ */
+export async function storedTokenStillValid(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	s: OAuthClientSettings,
+): Promise<boolean> {
+	if (!hasUsableToken(credentials)) return false;
+	const status = await helper.helpers
+		.httpRequest({
+			method: 'GET',
+			url: `${s.origin}/api/cloud/team`,
+			headers: { Authorization: `Bearer ${String(credentials.accessToken)}`, Accept: '*/*' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: KEEP_PROBE_TIMEOUT_MS,
+		})
+		.then(
+			(response: { statusCode: number }) => response.statusCode,
+			() => undefined,
+		);
+	return status !== 401;
 }
