@@ -40,6 +40,14 @@ export class Celonis implements INodeType {
 				},
 			},
 			{
+				name: 'celonisAuthCodeOAuth2Api',
+				required: true,
+				displayOptions: {
+					show: { authentication: ['oAuth2AuthCode'] },
+					hide: { resource: ['exportPosition'] },
+				},
+			},
+			{
 				name: 'celonisApiKeyApi',
 				required: true,
 				displayOptions: {
@@ -66,6 +74,12 @@ export class Celonis implements INodeType {
 						name: 'OAuth2 (Client Credentials)',
 						value: 'oAuth2',
 						description: 'Recommended by Celonis: least-privilege scopes, tokens that expire',
+					},
+					{
+						name: 'OAuth2 (Authorization Code)',
+						value: 'oAuth2AuthCode',
+						description:
+							'A person signs in to Celonis and approves; the workflow acts as that person with the scopes they granted',
 					},
 					{
 						name: 'API Key',

@@ -7,7 +7,7 @@ import {
 
 import { missingScopes, scopeRuleFor } from '../../../shared/scopeRules';
 import { waitUnlessCancelled } from '../helpers/waiting';
-import { readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toNodeApiError, type RequestDescription } from './errors';
 import { closeRateLimitGate, rateLimitGateMs } from './rateLimitGate';
 import {
@@ -143,11 +143,18 @@ export async function celonisRequest<T = unknown>(
 				}
 			}
 			// A 401 with an OAuth token (revoked, or expired early): one refresh for all items in flight,
-			// then this request once more, with its body built anew.
+			// then this request once more, with its body built anew. An authorization-code token n8n has
+			// already renewed on the 401 and resent the request, except a body it could send only once.
 			if (failure.status === 401 && auth.oauth && !reauthenticated) {
 				reauthenticated = true;
-				await refreshToken(this, auth, url, options.method);
-				continue;
+				if (auth.oauth.grant === 'clientCredentials') {
+					await refreshToken(this, auth, url, options.method);
+					continue;
+				}
+				if (options.makeBody) {
+					forgetTeamAuth(this);
+					continue;
+				}
 			}
 			const decision = decideRetry(
 				options.method,
@@ -229,7 +236,9 @@ async function send<T>(
 			timeout: options.timeout,
 			arrayFormat: 'repeat',
 		},
-		auth.oauth ? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH } : undefined,
+		auth.oauth?.grant === 'clientCredentials'
+			? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH }
+			: undefined,
 	)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
 	const headers = normalizeHeaders(response.headers);
 	return {

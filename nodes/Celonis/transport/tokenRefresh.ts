@@ -1,7 +1,8 @@
-import type { IHttpRequestMethods } from 'n8n-workflow';
+import { NodeOperationError, type IHttpRequestMethods } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/nodeErrors';
 import { forgetTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { toNodeApiError } from './errors';
 import { toFailure } from './responses';
 
 const refreshes = new Map<string, Promise<void>>();
@@ -42,6 +43,10 @@ export async function refreshToken(
 	if (!refresh) {
 		refresh = (async () => {
 			try {
+				if (auth.oauth?.grant === 'authorizationCode') {
+					await refreshAuthorizationCodeToken(ctx, auth);
+					return;
+				}
 				await ctx.helpers.httpRequestWithAuthentication.call(ctx, auth.credentialType, {
 					method: 'GET',
 					url: `${auth.origin}${refreshProbePath(url, method)}`,
@@ -52,6 +57,8 @@ export async function refreshToken(
 			} catch (error) {
 				// Any HTTP answer after the refresh is fine (403, 404, 405 ...); failing to get a token is not.
 				const failure = toFailure(error);
+				if (failure.consentEnded)
+					throw toNodeApiError(ctx.getNode(), failure, { method, path: url.pathname, auth });
 				if (failure.status === undefined && failure.message && !failure.networkCode)
 					throw toNodeError(ctx.getNode(), error);
 			} finally {
@@ -62,6 +69,39 @@ export async function refreshToken(
 		refreshes.set(auth.credentialKey, refresh);
 	}
 	await refresh;
+}
+
+/**
+ * The authorization-code token is n8n's: its refresh token is used (and rotated, and stored) by n8n's own OAuth2
+ * refresh, which n8n single-flights per credential across processes. Asked for before a token expires, so that
+ * a body that can be sent only once never meets a 401. n8n versions without the helper refresh on the 401.
+ */
+async function refreshAuthorizationCodeToken(ctx: CelonisContext, auth: TeamAuth): Promise<void> {
+	const helpers = ctx.helpers as CelonisContext['helpers'] & {
+		refreshOAuth2Token?: (this: CelonisContext, credentialsType: string) => Promise<unknown>;
+	};
+	if (typeof helpers.refreshOAuth2Token !== 'function') return;
+	try {
+		await helpers.refreshOAuth2Token.call(ctx, auth.credentialType);
+	} catch (error) {
+		// n8n's OAuth2 client throws the token endpoint's RFC 6749 error (its `body`); invalid_grant n8n turns
+		// into its "reconnect" error itself.
+		const body = (error as { body?: { error?: unknown; error_description?: unknown } }).body;
+		if (typeof body?.error !== 'string')
+			throw new NodeOperationError(ctx.getNode(), error as Error);
+		const said =
+			typeof body.error_description === 'string' ? ` Celonis said: ${body.error_description}.` : '';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Celonis refused to renew the access token of the credential "${auth.credentialName}" (${body.error})`,
+			{
+				description:
+					(body.error === 'invalid_client' || body.error === 'unauthorized_client'
+						? "Check the credential's Client ID, Client Secret and Client Authentication Method against the OAuth client in Celonis (Admin & Settings → Applications), then reconnect it."
+						: 'Open the credential and click "Reconnect".') + said,
+			},
+		);
+	}
 }
 
 /** With OAuth the transport refreshes tokens itself (single-flight); no status makes n8n do it per request. */
