@@ -51,6 +51,8 @@ export interface TeamAuth {
 		tokenUsable: boolean;
 		/** Epoch ms after which the stored token no longer counts as usable. */
 		usableUntil: number;
+		/** When the stored token expires (epoch ms), when known. */
+		expiresAt?: number;
 	};
 }
 
@@ -120,6 +122,7 @@ async function loadTeamAuth(ctx: CelonisContext): Promise<TeamAuth> {
 			granted: tokenUsable ? parseScopeString(credentials.grantedScopes) : undefined,
 			tokenUsable,
 			usableUntil,
+			expiresAt: tokenUsable ? Date.parse(String(credentials.expiresAt)) : undefined,
 		},
 	};
 }
@@ -135,7 +138,7 @@ function readConnectedToken(
 	ctx: CelonisContext,
 	credentials: ICredentialDataDecryptedObject,
 	credentialName: string,
-): Pick<NonNullable<TeamAuth['oauth']>, 'granted' | 'tokenUsable' | 'usableUntil'> {
+): Pick<NonNullable<TeamAuth['oauth']>, 'granted' | 'tokenUsable' | 'usableUntil' | 'expiresAt'> {
 	const data = (credentials.oauthTokenData ?? {}) as Record<string, unknown>;
 	if (typeof data.access_token !== 'string' || data.access_token === '') {
 		throw new NodeOperationError(
@@ -159,5 +162,6 @@ function readConnectedToken(
 		granted: typeof data.scope === 'string' ? parseScopeString(data.scope) : undefined,
 		tokenUsable: Date.now() < usableUntil,
 		usableUntil,
+		expiresAt: Number.isFinite(expiresAt) ? expiresAt : undefined,
 	};
 }

@@ -5,7 +5,11 @@ import {
 	type IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { missingScopes, scopeRuleFor } from '../../../shared/scopeRules';
+import {
+	leastPrivilegeScopes,
+	scopeNeedsOfCalls,
+	unmetAlternatives,
+} from '../../../shared/operationScopes';
 import { waitUnlessCancelled } from '../helpers/waiting';
 import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toNodeApiError, type RequestDescription } from './errors';
@@ -193,6 +197,7 @@ export async function celonisRequest<T = unknown>(
 	}
 }
 
+/** The transport's half of the scope table (shared/operationScopes): every request is checked before it is sent. */
 function assertScopes(
 	auth: TeamAuth,
 	pathname: string,
@@ -200,16 +205,21 @@ function assertScopes(
 	fail: (message: string) => Error,
 ): void {
 	if (!auth.oauth) return;
-	const rule = scopeRuleFor(pathname, method);
-	if (!rule) return;
+	const [need] = scopeNeedsOfCalls([{ method, path: pathname }]);
+	if (!need) return;
 	const scopes =
 		auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
 	if (scopes === undefined) return;
-	const missing = missingScopes(rule, scopes);
+	const missing = unmetAlternatives(need, scopes);
 	if (missing.length === 0) return;
+	const [narrowest] = leastPrivilegeScopes([need]);
+	const then =
+		auth.oauth.grant === 'authorizationCode'
+			? ', allow it for the OAuth client in Celonis (Admin & Settings → Applications), and reconnect the credential.'
+			: ', and allow it for the OAuth client in Celonis (Admin & Settings → Applications).';
 	throw fail(
-		`Missing OAuth scope: ${rule.api} (${pathname}) needs ${missing.join(' or ')}, but the credential ${auth.oauth.granted ? 'was granted' : 'requests'} only: ${scopes.join(' ') || '(no scopes)'}. ` +
-			`Add ${missing[0]} to the credential's Scopes, and allow it for the OAuth client in Celonis (Admin & Settings → Applications).`,
+		`Missing OAuth scope: ${need.api} (${pathname}) needs ${missing.join(' or ')}, but the credential ${auth.oauth.granted ? 'was granted' : 'requests'} only: ${scopes.join(' ') || '(no scopes)'}. ` +
+			`Add ${narrowest} to the credential's Scopes${then}`,
 	);
 }
 
