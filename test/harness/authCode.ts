@@ -12,7 +12,7 @@ export interface ConnectOptions {
 	consent?: 'approve' | 'deny';
 	/** The redirect URI of the authorization request, when it should not be n8n's. */
 	redirectUri?: string;
-	/** Sends the code a second time after the first exchange (a replayed callback). */
+	/** Exchanges the code a second time after the first exchange was stored (a replayed callback). */
 	reuseCode?: boolean;
 	/** Sends another PKCE verifier than the one the challenge was made from. */
 	wrongVerifier?: boolean;
@@ -79,7 +79,6 @@ export async function connectAuthCode(
 	const client = new ClientOAuth2({ ...exchange, state });
 	const callbackUrl = `${N8N_CALLBACK}${callback.search}`;
 	const token = await client.code.getToken(callbackUrl, { body });
-	if (options.reuseCode) await client.code.getToken(callbackUrl, { body });
 
 	const expiresIn = Number(token.data.expires_in);
 	const oauthTokenData = {
@@ -89,5 +88,7 @@ export async function connectAuthCode(
 			: {}),
 	};
 	stored.data.oauthTokenData = oauthTokenData;
+	// A replayed callback: the code is exchanged a second time after the tokens were stored.
+	if (options.reuseCode) await client.code.getToken(callbackUrl, { body });
 	return oauthTokenData;
 }
