@@ -3,7 +3,15 @@ import path from 'node:path';
 
 import fc from 'fast-check';
 
-import { advise, adviseNode, workflowsOf } from '../../scripts/scopeAdvisor';
+import { readdirSync, readFileSync } from 'node:fs';
+
+import {
+	advise,
+	adviseNode,
+	formatAdvice,
+	readWorkflowFiles,
+	workflowsOf,
+} from '../../scripts/scopeAdvisor';
 import {
 	leastPrivilegeScopes,
 	OPERATION_TABLE,
@@ -113,6 +121,16 @@ describe('the scope advisor', () => {
 		);
 		expect(advice.needs).toEqual([]);
 		expect(advice.note).toMatch(/not in the scope table/);
+	});
+
+	it('prints for the examples what the README shows', () => {
+		const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+		const shown = readme.split('$ npm run scopes -- examples/*.json\n')[1]?.split('```')[0];
+		const files = readdirSync(path.join(REPO_ROOT, 'examples'))
+			.filter((f) => f.endsWith('.json'))
+			.sort()
+			.map((f) => path.join(REPO_ROOT, 'examples', f));
+		expect(shown).toBe(`${formatAdvice(advise(readWorkflowFiles(files)))}\n`);
 	});
 
 	it('runs as `npm run scopes -- <files>` over the examples', () => {
