@@ -32,6 +32,25 @@ export const CREDENTIAL_NAMES = {
 	celonisAuthCodeOAuth2Api: 'Celonis OAuth2 sign-in (emulator)',
 } as const;
 
+/** The authorization-code credential as a person finds it before clicking "Connect my account" (npm run dev). */
+export function authCodeCredentialToConnect(
+	teamUrl: string,
+	scopes: string[] = [],
+): CredentialInput {
+	return {
+		id: CREDENTIAL_IDS.celonisAuthCodeOAuth2Api,
+		name: CREDENTIAL_NAMES.celonisAuthCodeOAuth2Api,
+		type: 'celonisAuthCodeOAuth2Api',
+		data: {
+			teamUrl,
+			clientId: DEMO_IDENTITIES.clientId,
+			clientSecret: DEMO_IDENTITIES.clientSecret,
+			scopes,
+			customScopes: '',
+		},
+	};
+}
+
 /** The redirect URI n8n uses for an instance on localhost (the emulator's demo clients register it, any port). */
 export const LOCALHOST_CALLBACK = 'http://localhost/rest/oauth2-credential/callback';
 
