@@ -5,11 +5,11 @@
  * consent in the emulator's popup), run a workflow with it, and see the next run renew the expired token without the
  * user; a denied consent. Screenshots go to docs/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { startEmulator } from '../../emulator';
+import { startEmulator, type SeedInput } from '../../emulator';
 import { CELONIS_SCOPES } from '../../shared/scopes';
 import { createN8nSandbox, freePort, type N8nSandbox, type N8nServer } from '../../scripts/n8n-cli';
 import {
@@ -108,7 +108,7 @@ describe('n8n editor in Chromium', () => {
 		if (!existsSync(CHROMIUM))
 			throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 		mkdirSync(screenshots, { recursive: true });
-		emu = await startEmulator();
+		emu = await startEmulator({ seed: seedWithWebOnlyClient() });
 		sandbox = await createN8nSandbox({ packageDir: repoRoot });
 		await sandbox.importCredentials(emulatorCredentials(emu.url));
 		canvasWorkflow = await pickCanvasWorkflow();
@@ -259,6 +259,23 @@ describe('n8n editor in Chromium', () => {
 			).toHaveLength(1);
 		});
 
+		it('a client without n8n’s redirect URL registered: the popup shows the team’s error naming the URL to register', async () => {
+			await openNewCredential(page, server.url, AUTH_CODE_DISPLAY_NAME);
+			await fillAuthCodeCredential(page, emu.url, ['audit.log:read'], WEB_ONLY_CLIENT);
+			const popupOpened = context.waitForEvent('page');
+			await page.getByTestId('oauth-not-connected-banner').getByRole('button').click();
+			const popup = await popupOpened;
+			const error = popup.locator('#error');
+			await error.waitFor({ state: 'visible' });
+			expect(await error.getAttribute('data-error')).toBe('invalid_request');
+			expect(await popup.locator('body').textContent()).toContain(
+				`redirect_uri ${server.url}/rest/oauth2-credential/callback is not registered for client ${WEB_ONLY_CLIENT.id}`,
+			);
+			await popup.close();
+			await expectText(page.getByTestId('oauth-not-connected-banner'));
+			await page.keyboard.press('Escape');
+		});
+
 		it('a denied consent leaves the credential unconnected, and n8n’s popup says access was denied', async () => {
 			await openNewCredential(page, server.url, AUTH_CODE_DISPLAY_NAME);
 			await fillAuthCodeCredential(page, emu.url, ['audit.log:read']);
@@ -283,6 +300,24 @@ async function expectText(locator: ReturnType<Page['locator']>) {
 
 const AUTH_CODE_DISPLAY_NAME = 'Celonis Authorization Code OAuth2 API';
 
+/** An OAuth client registered only for a hosted n8n: the local editor's redirect URL is not among its URIs. */
+const WEB_ONLY_CLIENT = { id: 'web-only-client', secret: 'web-only-secret' };
+
+function seedWithWebOnlyClient(): SeedInput {
+	const seed = JSON.parse(
+		readFileSync(path.join(repoRoot, 'emulator', 'seeds', 'demo.json'), 'utf8'),
+	) as SeedInput & { oauthClients: Array<Record<string, unknown>> };
+	seed.oauthClients.push({
+		clientId: WEB_ONLY_CLIENT.id,
+		clientSecret: WEB_ONLY_CLIENT.secret,
+		name: 'Hosted n8n',
+		authMethods: ['client_secret_basic'],
+		redirectUris: ['https://n8n.example.com/rest/oauth2-credential/callback'],
+		scopes: ['audit.log:read'],
+	});
+	return seed;
+}
+
 async function openNewCredential(page: Page, baseUrl: string, displayName: string) {
 	await page.goto(`${baseUrl}/home/credentials`);
 	await page.getByTestId('add-resource-credential').click();
@@ -295,12 +330,20 @@ async function openNewCredential(page: Page, baseUrl: string, displayName: strin
 	await expectText(page.getByTestId('parameter-input-clientId'));
 }
 
-async function fillAuthCodeCredential(page: Page, teamUrl: string, scopes: string[]) {
+async function fillAuthCodeCredential(
+	page: Page,
+	teamUrl: string,
+	scopes: string[],
+	client: { id: string; secret: string } = {
+		id: DEMO_IDENTITIES.clientId,
+		secret: DEMO_IDENTITIES.clientSecret,
+	},
+) {
 	const field = (name: string) =>
 		page.getByTestId(`parameter-input-${name}`).locator('input').first();
 	await field('teamUrl').fill(teamUrl);
-	await field('clientId').fill(DEMO_IDENTITIES.clientId);
-	await field('clientSecret').fill(DEMO_IDENTITIES.clientSecret);
+	await field('clientId').fill(client.id);
+	await field('clientSecret').fill(client.secret);
 	const scopesInput = page.getByTestId('parameter-input-scopes');
 	const headlines = page.locator('.el-select-dropdown:visible .option-headline');
 	for (const scope of scopes) {
