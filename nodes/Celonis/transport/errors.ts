@@ -225,6 +225,8 @@ export function toNodeApiError(
  */
 export function mayHaveActed(failure: HttpFailure, method: string): boolean {
 	if (IDEMPOTENT_METHODS.includes(method.toUpperCase())) return false;
+	// The renewal failed before the request was sent, or after Celonis refused it with a 401.
+	if (failure.consentEnded) return false;
 	if (failure.status !== undefined) return failure.status === 502 || failure.status === 504;
 	return !failure.message && !failure.plainHttp && !neverSent({ code: failure.networkCode });
 }
