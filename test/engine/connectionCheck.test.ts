@@ -24,9 +24,10 @@ async function runCheck(type: string, data: ICredentialDataDecryptedObject, auth
 	const creds = engine.addCredential(type, data);
 	if (authCode) await connectAuthCode(engine, creds[type].id as string);
 	const before = Math.max(0, ...(await requests()).map((r) => r.seq));
-	const node = celonisNode(check, creds);
-	if (authCode) node.parameters = { ...node.parameters, authentication: 'oAuth2AuthCode' };
-	const result = await engine.runChain([emitItems([{ a: 1 }, { a: 2 }, { a: 3 }]), node]);
+	const result = await engine.runChain([
+		emitItems([{ a: 1 }, { a: 2 }, { a: 3 }]),
+		celonisNode(check, creds),
+	]);
 	const sent = (await requests()).filter((r) => r.seq > before);
 	return { result, items: result.json('Celonis'), sent };
 }
