@@ -11,8 +11,8 @@ import type {
 import { CELONIS_SCOPES } from '../shared/scopes';
 import { authorizeForTeam } from './shared/authorize';
 import {
-	fetchClientCredentialsToken,
 	readClientSettings,
+	sharedClientCredentialsToken,
 	storedTokenStillValid,
 } from './shared/oauthToken';
 import { hasUsableToken } from '../shared/tokenUsability';
@@ -115,14 +115,15 @@ export class CelonisOAuth2Api implements ICredentialType {
 	];
 
 	/**
-	 * A new token when there is none, it expires, the settings changed or Celonis refused it (401). After any
-	 * other failure a still valid token is kept (see storedTokenStillValid): the answer without the token field
-	 * tells n8n that nothing changed, so it stores nothing and does not resend the failed request.
+	 * A new token when there is none, it expires, the settings changed or Celonis refused it (401); one token
+	 * request for all items that need one at once (see sharedClientCredentialsToken). After any other failure a
+	 * still valid token is kept (see storedTokenStillValid): the answer without the token field tells n8n that
+	 * nothing changed, so it stores nothing and does not resend the failed request.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const settings = readClientSettings(credentials);
 		if (await storedTokenStillValid(this, credentials, settings)) return {};
-		return await fetchClientCredentialsToken(this, settings);
+		return await sharedClientCredentialsToken(this, credentials, settings);
 	}
 
 	/**

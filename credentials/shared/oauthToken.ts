@@ -250,6 +250,53 @@ async function findRejectedScopes(
 	return rejected;
 }
 
+/**
+ * Token requests in flight, and the token each settings fingerprint got last, in this n8n process. n8n's HTTP
+ * Request node sends all items at once and runs preAuthentication for each of them (on first use, and after each
+ * failure): they share one token request, and a caller whose view of the credential predates a token that was
+ * just fetched gets that token instead of a new one. A cached token is only ever handed to a caller that does not
+ * already hold it, so a token found revoked is always replaced.
+ */
+const inFlight = new Map<string, Promise<StoredToken>>();
+const lastFetched = new Map<string, StoredToken>();
+/** How long a just-fetched token is handed to callers with an older view of the credential. */
+const SHARE_FOR_MS = 10_000;
+
+/**
+ * A token for these settings: the one just fetched by a concurrent or slightly earlier call, or a new one (one
+ * request, however many callers ask at once).
+ */
+export async function sharedClientCredentialsToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	s: OAuthClientSettings,
+	now: () => number = Date.now,
+): Promise<StoredToken> {
+	const key = settingsFingerprint(s);
+	const recent = lastFetched.get(key);
+	if (
+		recent &&
+		recent.accessToken !== credentials.accessToken &&
+		now() - Date.parse(recent.issuedAt) < SHARE_FOR_MS &&
+		hasUsableToken({ ...credentials, ...recent }, now())
+	)
+		return recent;
+	let pending = inFlight.get(key);
+	if (!pending) {
+		pending = fetchClientCredentialsToken(helper, s, now).then((token) => {
+			lastFetched.set(key, token);
+			return token;
+		});
+		inFlight.set(key, pending);
+		// Removed once settled, whatever the outcome: a failure is not shared with later callers.
+		void pending.then(
+			() => inFlight.delete(key),
+			() => inFlight.delete(key),
+		);
+	}
+	return await pending;
+}
+
 /** One answer is enough to tell a live token from a revoked one; the request it stands for is waiting. */
 const KEEP_PROBE_TIMEOUT_MS = 10_000;
 

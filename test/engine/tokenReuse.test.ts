@@ -49,6 +49,32 @@ describe('n8n’s HTTP Request node with the client-credentials credential', () 
 		expect(await tokensIssued()).toBe(1);
 	});
 
+	it('fetches one token for many items that need their first one at the same time', async () => {
+		const engine = await Engine.create();
+		const creds = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url));
+		const node = httpRequestNode(`${ctx.emu.url}/api/cloud/team`, 'celonisOAuth2Api', creds);
+		const result = await engine.runChain([rows(30), node]);
+		expect(result.error?.message).toBeUndefined();
+		expect(result.json('HTTP Request')).toHaveLength(30);
+		expect(await tokensIssued()).toBe(1);
+	});
+
+	it('still replaces a revoked token, once for all items that find it revoked', async () => {
+		const engine = await Engine.create();
+		const creds = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url));
+		const node = httpRequestNode(`${ctx.emu.url}/api/cloud/team`, 'celonisOAuth2Api', creds);
+		expect((await engine.runChain([node])).error?.message).toBeUndefined();
+		await fetch(`${ctx.emu.url}/__emulator/tokens/revoke`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
+		const result = await engine.runChain([rows(30), node]);
+		expect(result.error?.message).toBeUndefined();
+		expect(result.json('HTTP Request')).toHaveLength(30);
+		expect(await tokensIssued()).toBe(2);
+	});
+
 	it('still replaces a revoked token', async () => {
 		const engine = await Engine.create();
 		const creds = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url));
