@@ -10,7 +10,11 @@ import type {
 
 import { CELONIS_SCOPES } from '../shared/scopes';
 import { authorizeForTeam } from './shared/authorize';
-import { fetchClientCredentialsToken, readClientSettings } from './shared/oauthToken';
+import {
+	readClientSettings,
+	sharedClientCredentialsToken,
+	storedTokenStillValid,
+} from './shared/oauthToken';
 import { hasUsableToken } from '../shared/tokenUsability';
 import { CELONIS_ICON, teamTestRequest, teamUrlProperty } from './shared/properties';
 
@@ -110,8 +114,16 @@ export class CelonisOAuth2Api implements ICredentialType {
 		hidden('issuedFor', 'Issued For'),
 	];
 
+	/**
+	 * A new token when there is none, it expires, the settings changed or Celonis refused it (401); one token
+	 * request for all items that need one at once (see sharedClientCredentialsToken). After any other failure a
+	 * still valid token is kept (see storedTokenStillValid): the answer without the token field tells n8n that
+	 * nothing changed, so it stores nothing and does not resend the failed request.
+	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await fetchClientCredentialsToken(this, readClientSettings(credentials));
+		const settings = readClientSettings(credentials);
+		if (await storedTokenStillValid(this, credentials, settings)) return {};
+		return await sharedClientCredentialsToken(this, credentials, settings);
 	}
 
 	/**

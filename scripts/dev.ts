@@ -12,6 +12,7 @@ import { startEmulator } from '../emulator';
 import { runQueueDev } from './dev-queue';
 import { createN8nSandbox } from './n8n-cli';
 import {
+	authCodeCredentialToConnect,
 	CREDENTIAL_NAMES,
 	emulatorCredentials,
 	LOCAL_OWNER,
@@ -57,7 +58,11 @@ async function main() {
 	);
 
 	log('importing credentials…');
-	await sandbox.importCredentials(emulatorCredentials(emu.url));
+	// The sign-in credential comes unconnected: open it in the editor and click "Connect my account".
+	await sandbox.importCredentials([
+		...emulatorCredentials(emu.url),
+		authCodeCredentialToConnect(emu.url),
+	]);
 	const examples = await loadExamples(repoRoot);
 	for (const { file, workflow } of examples) {
 		log(`importing example ${file}…`);
@@ -94,7 +99,7 @@ async function main() {
 			`  n8n editor        ${server.url}`,
 			`  sign in           ${LOCAL_OWNER.email} / ${LOCAL_OWNER.password}   (local dev owner; set N8N_DEV_OWNER_PASSWORD to change)`,
 			`  Celonis emulator  ${emu.url}   (inspection: ${emu.url}/__emulator/requests, /__emulator/token-stats)`,
-			`  credentials       ${Object.values(CREDENTIAL_NAMES).join(', ')}`,
+			`  credentials       ${Object.values(CREDENTIAL_NAMES).join(', ')} (open the last one and click "Connect my account")`,
 			`  workflows         ${examples.length ? examples.map((e) => e.workflow.name ?? e.file).join(', ') : '(none yet)'}`,
 			'',
 			'  Ctrl-C stops both.',

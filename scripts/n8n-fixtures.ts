@@ -22,13 +22,101 @@ export const CREDENTIAL_IDS = {
 	celonisApiKeyApi: 'celonisApiKey01',
 	celonisAppKeyApi: 'celonisAppKey01',
 	celonisOAuth2Api: 'celonisOAuth201',
+	celonisAuthCodeOAuth2Api: 'celonisAuthCode01',
 } as const;
 
 export const CREDENTIAL_NAMES = {
 	celonisApiKeyApi: 'Celonis API Key (emulator)',
 	celonisAppKeyApi: 'Celonis Application Key (emulator)',
 	celonisOAuth2Api: 'Celonis OAuth2 (emulator)',
+	celonisAuthCodeOAuth2Api: 'Celonis OAuth2 sign-in (emulator)',
 } as const;
+
+/** The authorization-code credential as a person finds it before clicking "Connect my account" (npm run dev). */
+export function authCodeCredentialToConnect(
+	teamUrl: string,
+	scopes: string[] = [],
+): CredentialInput {
+	return {
+		id: CREDENTIAL_IDS.celonisAuthCodeOAuth2Api,
+		name: CREDENTIAL_NAMES.celonisAuthCodeOAuth2Api,
+		type: 'celonisAuthCodeOAuth2Api',
+		data: {
+			teamUrl,
+			clientId: DEMO_IDENTITIES.clientId,
+			clientSecret: DEMO_IDENTITIES.clientSecret,
+			scopes,
+			customScopes: '',
+		},
+	};
+}
+
+/** The redirect URI n8n uses for an instance on localhost (the emulator's demo clients register it, any port). */
+export const LOCALHOST_CALLBACK = 'http://localhost/rest/oauth2-credential/callback';
+
+/**
+ * An authorization-code credential already connected, as if a person had clicked "Connect my account" and
+ * approved: the consent answered by the emulator-only parameter, the code exchanged as n8n exchanges it
+ * (Basic, raw; PKCE S256), the token response stored as `oauthTokenData` with n8n's `n8n_expires_at`.
+ */
+export async function connectedAuthCodeCredential(
+	teamUrl: string,
+	scopes: string[] = [],
+	options: { id?: string; name?: string; redirectUri?: string } = {},
+): Promise<CredentialInput> {
+	const { createHash, randomBytes } = await import('node:crypto');
+	const redirectUri = options.redirectUri ?? LOCALHOST_CALLBACK;
+	const verifier = randomBytes(32).toString('base64url');
+	const authorize = new URL(`${teamUrl}/oauth2/authorize`);
+	for (const [k, v] of Object.entries({
+		client_id: DEMO_IDENTITIES.clientId,
+		redirect_uri: redirectUri,
+		response_type: 'code',
+		scope: scopes.join(' '),
+		state: randomBytes(8).toString('hex'),
+		code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+		code_challenge_method: 'S256',
+		emulator_consent: 'approve',
+	}))
+		authorize.searchParams.set(k, v);
+	const consent = await fetch(authorize, { redirect: 'manual' });
+	const code = new URL(consent.headers.get('location') ?? 'x:/').searchParams.get('code');
+	if (!code) throw new Error(`the emulator did not approve (HTTP ${consent.status})`);
+	const basic = Buffer.from(`${DEMO_IDENTITIES.clientId}:${DEMO_IDENTITIES.clientSecret}`).toString(
+		'base64',
+	);
+	const answer = await fetch(`${teamUrl}/oauth2/token`, {
+		method: 'POST',
+		headers: {
+			authorization: `Basic ${basic}`,
+			'content-type': 'application/x-www-form-urlencoded',
+		},
+		body: new URLSearchParams({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: redirectUri,
+			code_verifier: verifier,
+		}),
+	});
+	const token = (await answer.json()) as Record<string, unknown>;
+	if (!answer.ok) throw new Error(`the code exchange failed: HTTP ${answer.status}`);
+	return {
+		id: options.id ?? CREDENTIAL_IDS.celonisAuthCodeOAuth2Api,
+		name: options.name ?? CREDENTIAL_NAMES.celonisAuthCodeOAuth2Api,
+		type: 'celonisAuthCodeOAuth2Api',
+		data: {
+			teamUrl,
+			clientId: DEMO_IDENTITIES.clientId,
+			clientSecret: DEMO_IDENTITIES.clientSecret,
+			scopes,
+			customScopes: '',
+			oauthTokenData: {
+				...token,
+				n8n_expires_at: String(Date.now() + Number(token.expires_in) * 1000),
+			},
+		},
+	};
+}
 
 export function emulatorCredentials(teamUrl: string, scopes: string[] = []): CredentialInput[] {
 	return [

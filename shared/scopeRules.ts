@@ -29,10 +29,18 @@ export const SCOPE_RULES: readonly ScopeRule[] = [
 		permission: 'the "Data Push API" permission on the data pool',
 	},
 	{
+		// Data models of a pool: reading them is what integration.data-models:read allows.
+		api: 'Data Integration API',
+		prefix: /^\/integration\/api\/(pools|v1\/data-pools)\/[^/]+\/data-models?(\/|$)/,
+		anyOf: [DATA_POOLS],
+		readAlso: ['integration.data-pools:read', 'integration.data-models:read'],
+		permission: 'view and edit (manage) permissions on the data pool',
+	},
+	{
 		api: 'Data Integration API',
 		prefix: /^\/integration\/api\//,
 		anyOf: [DATA_POOLS],
-		readAlso: ['integration.data-pools:read', 'integration.data-models:read'],
+		readAlso: ['integration.data-pools:read'],
 		permission: 'view and edit (manage) permissions on the data pool',
 	},
 	{

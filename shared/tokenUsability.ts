@@ -7,14 +7,21 @@ import { normalizeTeamUrl } from './teamUrl';
 export interface TokenSettings {
 	origin: string;
 	clientId: string;
+	/** Only its hash enters the fingerprint: a changed secret must not keep a token alive. */
+	clientSecret: string;
 	authMethod: string;
 	scopes: string[];
 }
 
-/** A short, stable name for the settings a token was issued for (stored with the token as `issuedFor`). */
+/**
+ * A short, stable name for the settings a token was issued for (stored with the token as `issuedFor`). The
+ * secret enters as a hash of its own, so the fingerprint says nothing about it. Tokens stored with the
+ * earlier fingerprint (without the secret) no longer match and are replaced once.
+ */
 export function settingsFingerprint(s: TokenSettings): string {
+	const secret = createHash('sha256').update(s.clientSecret).digest('hex');
 	return createHash('sha256')
-		.update([s.origin, s.clientId, s.authMethod, s.scopes.join(' ')].join('\n'))
+		.update([s.origin, s.clientId, s.authMethod, s.scopes.join(' '), secret].join('\n'))
 		.digest('hex')
 		.slice(0, 16);
 }
@@ -25,6 +32,7 @@ export function tokenSettingsOf(credentials: Record<string, unknown>): TokenSett
 		return {
 			origin: normalizeTeamUrl(credentials.teamUrl),
 			clientId: String(credentials.clientId ?? '').trim(),
+			clientSecret: String(credentials.clientSecret ?? ''),
 			authMethod:
 				credentials.authMethod === 'clientSecretPost' ? 'clientSecretPost' : 'clientSecretBasic',
 			scopes: assembleScopes(credentials.scopes, credentials.customScopes),

@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper } 
 import { describeRateLimitReset } from '../../shared/rateLimit';
 import { assembleScopes, parseScopeString } from '../../shared/scopes';
 import { normalizeTeamUrl, teamUrlHasScheme } from '../../shared/teamUrl';
-import { settingsFingerprint } from '../../shared/tokenUsability';
+import { hasUsableToken, settingsFingerprint } from '../../shared/tokenUsability';
 import { CelonisAuthError, redact } from './errors';
 import { describeStatus, headerValue, sendRaw, triedNote, type RawResponse } from './http';
 
@@ -248,4 +248,85 @@ async function findRejectedScopes(
 		if (oauthError(response).error === 'invalid_scope') rejected.push(scope);
 	}
 	return rejected;
+}
+
+/**
+ * Token requests in flight, and the token each settings fingerprint got last, in this n8n process. n8n's HTTP
+ * Request node sends all items at once and runs preAuthentication for each of them (on first use, and after each
+ * failure): they share one token request, and a caller whose view of the credential predates a token that was
+ * just fetched gets that token instead of a new one. A cached token is only ever handed to a caller that does not
+ * already hold it, so a token found revoked is always replaced.
+ */
+const inFlight = new Map<string, Promise<StoredToken>>();
+const lastFetched = new Map<string, StoredToken>();
+/** How long a just-fetched token is handed to callers with an older view of the credential. */
+const SHARE_FOR_MS = 10_000;
+
+/**
+ * A token for these settings: the one just fetched by a concurrent or slightly earlier call, or a new one (one
+ * request, however many callers ask at once).
+ */
+export async function sharedClientCredentialsToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	s: OAuthClientSettings,
+	now: () => number = Date.now,
+): Promise<StoredToken> {
+	const key = settingsFingerprint(s);
+	const recent = lastFetched.get(key);
+	if (
+		recent &&
+		recent.accessToken !== credentials.accessToken &&
+		now() - Date.parse(recent.issuedAt) < SHARE_FOR_MS &&
+		hasUsableToken({ ...credentials, ...recent }, now())
+	)
+		return recent;
+	let pending = inFlight.get(key);
+	if (!pending) {
+		pending = fetchClientCredentialsToken(helper, s, now).then((token) => {
+			lastFetched.set(key, token);
+			return token;
+		});
+		inFlight.set(key, pending);
+		// Removed once settled, whatever the outcome: a failure is not shared with later callers.
+		void pending.then(
+			() => inFlight.delete(key),
+			() => inFlight.delete(key),
+		);
+	}
+	return await pending;
+}
+
+/** One answer is enough to tell a live token from a revoked one; the request it stands for is waiting. */
+const KEEP_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether the stored token should be kept although n8n asks for a new one. n8n runs preAuthentication again
+ * after a failed request, and its HTTP Request node after ANY failure (a 429, a 500, a timeout), not only a
+ * 401: replacing the token each time would mint one token per failed request. A token that is still usable
+ * for the current settings (team, client, secret, method, scopes; see shared/tokenUsability) is checked with
+ * one cheap authenticated GET (`/api/cloud/team`, no scope needed, no side effect): only a 401 means it is
+ * revoked and must be replaced. Any other answer, or none at all, keeps it.
+ */
+export async function storedTokenStillValid(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	s: OAuthClientSettings,
+): Promise<boolean> {
+	if (!hasUsableToken(credentials)) return false;
+	const status = await helper.helpers
+		.httpRequest({
+			method: 'GET',
+			url: `${s.origin}/api/cloud/team`,
+			headers: { Authorization: `Bearer ${String(credentials.accessToken)}`, Accept: '*/*' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: KEEP_PROBE_TIMEOUT_MS,
+		})
+		.then(
+			(response: { statusCode: number }) => response.statusCode,
+			() => undefined,
+		);
+	return status !== 401;
 }

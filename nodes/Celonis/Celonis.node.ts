@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import * as auditLog from './actions/auditLog/AuditLog.resource';
+import * as connection from './actions/connection/Connection.resource';
 import * as dataJob from './actions/dataJob/DataJob.resource';
 import * as dataModel from './actions/dataModel/DataModel.resource';
 import * as dataPush from './actions/dataPush/DataPush.resource';
@@ -40,6 +41,14 @@ export class Celonis implements INodeType {
 				},
 			},
 			{
+				name: 'celonisAuthCodeOAuth2Api',
+				required: true,
+				displayOptions: {
+					show: { authentication: ['oAuth2AuthCode'] },
+					hide: { resource: ['exportPosition'] },
+				},
+			},
+			{
 				name: 'celonisApiKeyApi',
 				required: true,
 				displayOptions: {
@@ -68,6 +77,12 @@ export class Celonis implements INodeType {
 						description: 'Recommended by Celonis: least-privilege scopes, tokens that expire',
 					},
 					{
+						name: 'OAuth2 (Authorization Code)',
+						value: 'oAuth2AuthCode',
+						description:
+							'A person signs in to Celonis and approves; the workflow acts as that person with the scopes they granted',
+					},
+					{
 						name: 'API Key',
 						value: 'apiKey',
 						description: 'A User API key (Bearer); Celonis is phasing static keys out',
@@ -89,6 +104,11 @@ export class Celonis implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Audit Log', value: 'auditLog', description: 'Export the team audit log' },
+					{
+						name: 'Connection',
+						value: 'connection',
+						description: 'Check what the credential can do',
+					},
 					{ name: 'Data Job', value: 'dataJob', description: 'Run the data jobs of a data pool' },
 					{ name: 'Data Model', value: 'dataModel', description: 'Reload data models' },
 					{
@@ -112,6 +132,7 @@ export class Celonis implements INodeType {
 				default: 'httpRequest',
 			},
 			...httpRequest.description,
+			...connection.description,
 			...dataPush.description,
 			...dataModel.description,
 			...dataJob.description,

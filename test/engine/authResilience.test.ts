@@ -63,9 +63,12 @@ describe('transient failures while authenticating are retried', () => {
 
 	it('but not forever: a token endpoint that keeps failing gives up with a clear message', async () => {
 		const engine = await Engine.create();
+		// Other scopes than the test before: a token just fetched for the very same settings would be shared.
 		const creds = engine.addCredential(
 			'celonisOAuth2Api',
-			oauthData(ctx.emu.url, DEMO.client, { scopes: ['integration.data-pools'] }),
+			oauthData(ctx.emu.url, DEMO.client, {
+				scopes: ['integration.data-pools', 'integration.data-pools:read'],
+			}),
 		);
 		await addFaults({
 			method: 'POST',

@@ -11,6 +11,7 @@ export const CELONIS_TYPE = 'n8n-nodes-celonis.celonis';
 export function authenticationFor(credentials: NodeSpec['credentials']): string {
 	if (credentials && 'celonisApiKeyApi' in credentials) return 'apiKey';
 	if (credentials && 'celonisAppKeyApi' in credentials) return 'appKey';
+	if (credentials && 'celonisAuthCodeOAuth2Api' in credentials) return 'oAuth2AuthCode';
 	return 'oAuth2';
 }
 

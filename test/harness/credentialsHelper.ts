@@ -47,6 +47,18 @@ export class CredentialStore {
 	}
 }
 
+/** n8n 2.41 cli `oauth/dcr-managed-fields.js`: hidden fields that always take the credential type's default. */
+const OAUTH_PINNED_FIELDS = [
+	'useDynamicClientRegistration',
+	'authUrl',
+	'accessTokenUrl',
+	'grantType',
+	'authentication',
+	'usePkce',
+	'requestTokenUrl',
+	'signatureMethod',
+];
+
 const noNodeTypes: INodeTypes = {
 	getByName: () => ({ description: { properties: [] } }) as never,
 	getByNameAndVersion: () => ({ description: { properties: [] } }) as never,
@@ -90,8 +102,27 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
+	/** As the CLI: an extending type gets its parents' properties merged (`doNotInherit` ones skipped). */
 	getCredentialsProperties(type: string): INodeProperties[] {
-		return this.type(type).properties;
+		const credentialType = this.type(type);
+		if (credentialType.extends === undefined) {
+			if (!['oAuth1Api', 'oAuth2Api'].includes(type)) return credentialType.properties;
+			return [
+				...credentialType.properties,
+				{
+					displayName: 'oauthTokenData',
+					name: 'oauthTokenData',
+					type: 'json',
+					required: false,
+					default: {},
+				},
+			];
+		}
+		const combined: INodeProperties[] = [];
+		for (const parent of credentialType.extends)
+			NodeHelpers.mergeNodeProperties(combined, this.getCredentialsProperties(parent));
+		NodeHelpers.mergeNodeProperties(combined, credentialType.properties);
+		return combined;
 	}
 
 	async authenticate(
@@ -184,23 +215,36 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return credentials;
 	}
 
+	/** `raw`: the stored data as it is (n8n's OAuth2 refresh reads the current token that way). */
 	async getDecrypted(
 		_additionalData: unknown,
 		nodeCredentials: INodeCredentialsDetails,
 		type: string,
+		_mode?: unknown,
+		_executeData?: unknown,
+		raw?: boolean,
 	) {
-		return this.applyDefaults(type, this.store.get(nodeCredentials.id).data);
+		const stored = this.store.get(nodeCredentials.id).data;
+		if (raw === true) return { ...stored };
+		return this.applyDefaults(type, stored);
 	}
 
-	/** NodeHelpers.getNodeParameters for defaults, then expressions resolved with `$self` = the data. */
+	/**
+	 * As the CLI's applyDefaultsAndOverwrites: hidden OAuth fields n8n pins (authUrl, accessTokenUrl, grantType,
+	 * authentication, usePkce, ...) always take the type's default; NodeHelpers.getNodeParameters for defaults;
+	 * the token data kept; then expressions resolved with `$self` = the data.
+	 */
 	applyDefaults(
 		type: string,
 		stored: ICredentialDataDecryptedObject,
 	): ICredentialDataDecryptedObject {
 		const properties = this.getCredentialsProperties(type);
+		const unpinned = { ...stored };
+		for (const field of OAUTH_PINNED_FIELDS)
+			if (properties.some((p) => p.name === field && p.type === 'hidden')) delete unpinned[field];
 		const withDefaults = NodeHelpers.getNodeParameters(
 			properties,
-			{ ...stored } as INodeParameters,
+			unpinned as INodeParameters,
 			true,
 			false,
 			null,

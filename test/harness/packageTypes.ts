@@ -63,5 +63,7 @@ function baseNodes(): LoadedTypes['nodes'] {
 function baseCredentials(): LoadedTypes['credentials'] {
 	return {
 		httpHeaderAuth: requireBase('credentials/HttpHeaderAuth.credentials.js', 'HttpHeaderAuth'),
+		// The parent of the authorization-code credential: n8n-core routes its requests through requestOAuth2.
+		oAuth2Api: requireBase('credentials/OAuth2Api.credentials.js', 'OAuth2Api'),
 	};
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import {
 	basicAuthorization,
 	tokenRequestBody,
@@ -80,6 +82,26 @@ describe('hasUsableToken', () => {
 		expect(hasUsableToken(stored({ accessToken: '' }), 0)).toBe(false);
 		expect(hasUsableToken(stored({ scopes: ['studio'] }), 0)).toBe(false);
 		expect(hasUsableToken(stored({ clientId: 'other' }), 0)).toBe(false);
+		expect(hasUsableToken(stored({ clientSecret: 'regenerated' }), 0)).toBe(false);
 		expect(hasUsableToken(stored({ expiresAt: 'garbage' }), 0)).toBe(false);
+	});
+	it('keeps the secret out of the fingerprint (only a hash of it enters)', () => {
+		const fingerprint = settingsFingerprint(settings);
+		expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+		expect(fingerprint).not.toContain(settings.clientSecret);
+		expect(
+			settingsFingerprint({ ...settings, clientSecret: `${settings.clientSecret}x` }),
+		).not.toBe(fingerprint);
+	});
+	it('replaces a token stored with the earlier fingerprint (without the secret) once', () => {
+		const earlier = createHash('sha256')
+			.update(
+				[settings.origin, settings.clientId, 'clientSecretBasic', settings.scopes.join(' ')].join(
+					'\n',
+				),
+			)
+			.digest('hex')
+			.slice(0, 16);
+		expect(hasUsableToken(stored({ issuedFor: earlier }), 0)).toBe(false);
 	});
 });

@@ -1,4 +1,9 @@
-import { describeErrorBody, redactSecrets } from '../../nodes/Celonis/transport/errors';
+import {
+	describeErrorBody,
+	mayHaveActed,
+	redactSecrets,
+} from '../../nodes/Celonis/transport/errors';
+import { toFailure } from '../../nodes/Celonis/transport/responses';
 
 describe('describeErrorBody reads every Celonis error shape', () => {
 	it.each([
@@ -72,5 +77,21 @@ describe('redactSecrets', () => {
 		expect(
 			redactSecrets('sent Authorization: Bearer abc.def-ghi and AppKey K3y==; Basic dXNlcjpwYXNz'),
 		).toBe('sent Authorization: Bearer *** and AppKey ***; Basic ***');
+	});
+});
+
+describe('an ended sign-in (n8n’s "reconnect" error from its OAuth2 renewal)', () => {
+	const reconnect = Object.assign(new Error('The credential "x" needs to be reconnected.'), {
+		failure: { cause: 'credential-invalid' },
+	});
+
+	it('is recognised, also when n8n wrapped it', () => {
+		expect(toFailure(reconnect).consentEnded).toBe(true);
+		expect(toFailure({ message: 'wrapped', cause: reconnect }).consentEnded).toBe(true);
+		expect(toFailure(new Error('something else')).consentEnded).toBeUndefined();
+	});
+
+	it('never counts as a write that may have acted (nothing was processed)', () => {
+		expect(mayHaveActed(toFailure(reconnect), 'POST')).toBe(false);
 	});
 });

@@ -3,6 +3,7 @@ import type { AllEntities } from 'n8n-workflow';
 /** Every resource of the Celonis node with its operations: the router's switch is checked against it. */
 type NodeMap = {
 	auditLog: 'getAll';
+	connection: 'check';
 	dataJob: 'execute';
 	dataModel: 'reload';
 	dataPush:

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import * as auditLog from './auditLog/AuditLog.resource';
+import * as connection from './connection/Connection.resource';
 import * as dataJob from './dataJob/DataJob.resource';
 import * as dataModel from './dataModel/DataModel.resource';
 import * as dataPush from './dataPush/DataPush.resource';
@@ -20,6 +21,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	switch (celonis.resource) {
 		case 'auditLog':
 			output = await auditLog[celonis.operation].execute.call(this, items);
+			break;
+		case 'connection':
+			output = await connection[celonis.operation].execute.call(this, items);
 			break;
 		case 'dataJob':
 			output = await dataJob[celonis.operation].execute.call(this, items);

@@ -55,6 +55,14 @@ export function describeErrorBody(body: unknown): string | undefined {
 
 const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
+/** Whose Celonis permissions a credential uses. */
+const IDENTITY_OF: Record<TeamAuth['authentication'], string> = {
+	apiKey: 'user',
+	appKey: 'application key',
+	oAuth2: 'OAuth client',
+	oAuth2AuthCode: 'signed-in user',
+};
+
 /** `POST <data push jobs>/{id}`: the submission (execution) of a data push job. */
 const JOB_SUBMISSION =
 	/^\/(?:data-ingestion|integration)\/api\/v1\/data-push\/[^/]+\/jobs\/([^/]+)$/;
@@ -217,6 +225,8 @@ export function toNodeApiError(
  */
 export function mayHaveActed(failure: HttpFailure, method: string): boolean {
 	if (IDEMPOTENT_METHODS.includes(method.toUpperCase())) return false;
+	// The renewal failed before the request was sent, or after Celonis refused it with a 401.
+	if (failure.consentEnded) return false;
 	if (failure.status !== undefined) return failure.status === 502 || failure.status === 504;
 	return !failure.message && !failure.plainHttp && !neverSent({ code: failure.networkCode });
 }
@@ -248,6 +258,14 @@ function explain(
 	const { auth } = request;
 	const rule = scopeRuleFor(request.path, request.method);
 
+	if (failure.consentEnded) {
+		return {
+			message: `The Celonis sign-in behind the credential "${auth.credentialName}" has ended: reconnect the credential`,
+			description:
+				'Celonis refused to renew the access token (invalid_grant): the consent a person gave lasts 15 minutes or at most 30 days, and it can be revoked. ' +
+				'Open the credential in n8n and click "Reconnect" (sign in to Celonis and approve again); workflows then act as the person who approved.',
+		};
+	}
 	if (failure.status === undefined) {
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };
 		return explainNoAnswer(failure, request, retryNote);
@@ -261,7 +279,9 @@ function explain(
 				description:
 					(auth.authentication === 'oAuth2'
 						? 'The access token was refused even after requesting a new one. Test the credential: the client may have been deleted or its secret regenerated.'
-						: 'The key is invalid, expired or of the other type (User API key vs Application key). Test the credential to find out which.') +
+						: auth.authentication === 'oAuth2AuthCode'
+							? 'The access token was refused even after n8n renewed it: the sign-in may have been revoked in Celonis. Open the credential and click "Reconnect".'
+							: 'The key is invalid, expired or of the other type (User API key vs Application key). Test the credential to find out which.') +
 					detail,
 			};
 		case 403: {
@@ -283,7 +303,7 @@ function explain(
 					: `Missing Celonis permission for ${target} (HTTP 403)`,
 				description:
 					`The credential authenticated${auth.oauth && rule ? ` and has the scope ${rule.anyOf.find((s) => granted?.includes(s)) ?? rule.anyOf[0]}` : ''}, ` +
-					`but its ${auth.authentication === 'apiKey' ? 'user' : auth.authentication === 'appKey' ? 'application key' : 'OAuth client'} lacks a Celonis permission. ` +
+					`but its ${IDENTITY_OF[auth.authentication]} lacks a Celonis permission. ` +
 					`Grant ${rule ? rule.permission : 'the permission for this object'} in Celonis.${detail}`,
 			};
 		}

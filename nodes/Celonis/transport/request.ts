@@ -5,9 +5,13 @@ import {
 	type IHttpRequestOptions,
 } from 'n8n-workflow';
 
-import { missingScopes, scopeRuleFor } from '../../../shared/scopeRules';
+import {
+	leastPrivilegeScopes,
+	scopeNeedsOfCalls,
+	unmetAlternatives,
+} from '../../../shared/operationScopes';
 import { waitUnlessCancelled } from '../helpers/waiting';
-import { readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { forgetTeamAuth, readTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
 import { toNodeApiError, type RequestDescription } from './errors';
 import { closeRateLimitGate, rateLimitGateMs } from './rateLimitGate';
 import {
@@ -143,11 +147,18 @@ export async function celonisRequest<T = unknown>(
 				}
 			}
 			// A 401 with an OAuth token (revoked, or expired early): one refresh for all items in flight,
-			// then this request once more, with its body built anew.
+			// then this request once more, with its body built anew. An authorization-code token n8n has
+			// already renewed on the 401 and resent the request, except a body it could send only once.
 			if (failure.status === 401 && auth.oauth && !reauthenticated) {
 				reauthenticated = true;
-				await refreshToken(this, auth, url, options.method, policy);
-				continue;
+				if (auth.oauth.grant === 'clientCredentials') {
+					await refreshToken(this, auth, url, options.method, policy);
+					continue;
+				}
+				if (options.makeBody) {
+					forgetTeamAuth(this);
+					continue;
+				}
 			}
 			const decision = decideRetry(
 				options.method,
@@ -186,6 +197,7 @@ export async function celonisRequest<T = unknown>(
 	}
 }
 
+/** The transport's half of the scope table (shared/operationScopes): every request is checked before it is sent. */
 function assertScopes(
 	auth: TeamAuth,
 	pathname: string,
@@ -193,16 +205,21 @@ function assertScopes(
 	fail: (message: string) => Error,
 ): void {
 	if (!auth.oauth) return;
-	const rule = scopeRuleFor(pathname, method);
-	if (!rule) return;
+	const [need] = scopeNeedsOfCalls([{ method, path: pathname }]);
+	if (!need) return;
 	const scopes =
 		auth.oauth.granted ?? (auth.oauth.requested.length > 0 ? auth.oauth.requested : undefined);
 	if (scopes === undefined) return;
-	const missing = missingScopes(rule, scopes);
+	const missing = unmetAlternatives(need, scopes);
 	if (missing.length === 0) return;
+	const [narrowest] = leastPrivilegeScopes([need]);
+	const then =
+		auth.oauth.grant === 'authorizationCode'
+			? ', allow it for the OAuth client in Celonis (Admin & Settings → Applications), and reconnect the credential.'
+			: ', and allow it for the OAuth client in Celonis (Admin & Settings → Applications).';
 	throw fail(
-		`Missing OAuth scope: ${rule.api} (${pathname}) needs ${missing.join(' or ')}, but the credential ${auth.oauth.granted ? 'was granted' : 'requests'} only: ${scopes.join(' ') || '(no scopes)'}. ` +
-			`Add ${missing[0]} to the credential's Scopes, and allow it for the OAuth client in Celonis (Admin & Settings → Applications).`,
+		`Missing OAuth scope: ${need.api} (${pathname}) needs ${missing.join(' or ')}, but the credential ${auth.oauth.granted ? 'was granted' : 'requests'} only: ${scopes.join(' ') || '(no scopes)'}. ` +
+			`Add ${narrowest} to the credential's Scopes${then}`,
 	);
 }
 
@@ -229,7 +246,9 @@ async function send<T>(
 			timeout: options.timeout,
 			arrayFormat: 'repeat',
 		},
-		auth.oauth ? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH } : undefined,
+		auth.oauth?.grant === 'clientCredentials'
+			? { preAuthenticationRetryStatusCode: NO_AUTOMATIC_REFRESH }
+			: undefined,
 	)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
 	const headers = normalizeHeaders(response.headers);
 	return {

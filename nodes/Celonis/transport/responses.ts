@@ -22,6 +22,21 @@ export interface HttpFailure {
 	plainHttp?: boolean;
 	/** The message of a failure that is not an HTTP answer (e.g. a credential that cannot authenticate). */
 	message?: string;
+	/**
+	 * n8n could not refresh an authorization-code token: the refresh token was refused (invalid_grant), because
+	 * the person's consent ended or was revoked. Only reconnecting the credential helps.
+	 */
+	consentEnded?: boolean;
+}
+
+/** n8n marks "reconnect the credential" errors with the failure cause `credential-invalid` (n8n-core oauth.js). */
+function isCredentialInvalid(error: unknown): boolean {
+	let current = error as { failure?: { cause?: unknown }; cause?: unknown } | undefined;
+	for (let depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+		if (current.failure?.cause === 'credential-invalid') return true;
+		current = current.cause as typeof current;
+	}
+	return false;
 }
 
 export function normalizeHeaders(
@@ -75,6 +90,7 @@ function isProbablyText(buffer: Buffer): boolean {
 }
 
 export function toFailure(error: unknown): HttpFailure {
+	if (isCredentialInvalid(error)) return { headers: {}, body: undefined, consentEnded: true };
 	const e = error as { cause?: unknown; response?: unknown; message?: string };
 	const cause = (e?.cause ?? {}) as { response?: unknown };
 	const response = (cause.response ?? e.response) as

@@ -1,8 +1,9 @@
-import type { IHttpRequestMethods } from 'n8n-workflow';
+import { NodeOperationError, type IHttpRequestMethods } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/nodeErrors';
 import { waitUnlessCancelled } from '../helpers/waiting';
 import { forgetTeamAuth, type CelonisContext, type TeamAuth } from './authentication';
+import { toNodeApiError } from './errors';
 import { toFailure } from './responses';
 import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry';
 
@@ -45,7 +46,14 @@ export async function refreshToken(
 	if (!refresh) {
 		refresh = (async () => {
 			try {
-				await sendRefreshProbe(ctx, auth, `${auth.origin}${refreshProbePath(url, method)}`, policy);
+				if (auth.oauth?.grant === 'authorizationCode') await refreshAuthorizationCodeToken(ctx, auth);
+				else await sendRefreshProbe(ctx, auth, url, method, policy);
+			} catch (error) {
+				// A sign-in that ended (n8n: the credential "needs to be reconnected") is said in our words.
+				const failure = toFailure(error);
+				if (failure.consentEnded)
+					throw toNodeApiError(ctx.getNode(), failure, { method, path: url.pathname, auth });
+				throw toNodeError(ctx.getNode(), error);
 			} finally {
 				refreshes.delete(auth.credentialKey);
 				forgetTeamAuth(ctx);
@@ -64,9 +72,11 @@ export async function refreshToken(
 async function sendRefreshProbe(
 	ctx: CelonisContext,
 	auth: TeamAuth,
-	probeUrl: string,
+	url: URL,
+	method: IHttpRequestMethods,
 	policy: RetryPolicy,
 ): Promise<void> {
+	const probeUrl = `${auth.origin}${refreshProbePath(url, method)}`;
 	let waitedMs = 0;
 	for (let attempt = 0; ; attempt++) {
 		try {
@@ -87,6 +97,39 @@ async function sendRefreshProbe(
 			await waitUnlessCancelled(ctx, decision.waitMs, 'the Celonis token to be refreshed');
 			waitedMs += decision.waitMs;
 		}
+	}
+}
+
+/**
+ * The authorization-code token is n8n's: its refresh token is used (and rotated, and stored) by n8n's own OAuth2
+ * refresh, which n8n single-flights per credential across processes. Asked for before a token expires, so that
+ * a body that can be sent only once never meets a 401. n8n versions without the helper refresh on the 401.
+ */
+async function refreshAuthorizationCodeToken(ctx: CelonisContext, auth: TeamAuth): Promise<void> {
+	const helpers = ctx.helpers as CelonisContext['helpers'] & {
+		refreshOAuth2Token?: (this: CelonisContext, credentialsType: string) => Promise<unknown>;
+	};
+	if (typeof helpers.refreshOAuth2Token !== 'function') return;
+	try {
+		await helpers.refreshOAuth2Token.call(ctx, auth.credentialType);
+	} catch (error) {
+		// n8n's OAuth2 client throws the token endpoint's RFC 6749 error (its `body`); invalid_grant n8n turns
+		// into its "reconnect" error itself.
+		const body = (error as { body?: { error?: unknown; error_description?: unknown } }).body;
+		if (typeof body?.error !== 'string')
+			throw new NodeOperationError(ctx.getNode(), error as Error);
+		const said =
+			typeof body.error_description === 'string' ? ` Celonis said: ${body.error_description}.` : '';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Celonis refused to renew the access token of the credential "${auth.credentialName}" (${body.error})`,
+			{
+				description:
+					(body.error === 'invalid_client' || body.error === 'unauthorized_client'
+						? "Check the credential's Client ID, Client Secret and Client Authentication Method against the OAuth client in Celonis (Admin & Settings → Applications), then reconnect it."
+						: 'Open the credential and click "Reconnect".') + said,
+			},
+		);
 	}
 }
 
