@@ -46,7 +46,8 @@ export async function refreshToken(
 	if (!refresh) {
 		refresh = (async () => {
 			try {
-				if (auth.oauth?.grant === 'authorizationCode') await refreshAuthorizationCodeToken(ctx, auth);
+				if (auth.oauth?.grant === 'authorizationCode')
+					await refreshAuthorizationCodeToken(ctx, auth);
 				else await sendRefreshProbe(ctx, auth, url, method, policy);
 			} catch (error) {
 				// A sign-in that ended (n8n: the credential "needs to be reconnected") is said in our words.
