@@ -8,11 +8,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import type { ICredentialDataDecryptedObject, IConnections } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IConnections,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
 import { loadTypes, requireBase } from '../harness/packageTypes';
+import { credentialFieldPaths, nodeParameterPaths } from '../harness/savedParameters';
 import { POOL, tableRows } from './dataPushHelpers';
 
 const ctx = useEmulator();
@@ -71,6 +76,18 @@ it('the fixtures are the four examples of release 0.1.0', () => {
 		'nightly-audit-log-export.json',
 		'scheduled-data-push.json',
 	]);
+});
+
+it('every parameter and credential field of 0.1.0 still has its name (n8n drops values of unknown names)', async () => {
+	const saved = JSON.parse(
+		readFileSync(path.join(__dirname, '../fixtures/parameters-0.1.0.json'), 'utf8'),
+	) as { node: string[]; credentials: string[] };
+	const types = await loadTypes();
+	const node = types.nodes['n8n-nodes-celonis.celonis'] as { description: INodeTypeDescription };
+	const today = new Set(nodeParameterPaths(node.description));
+	expect(saved.node.filter((name) => !today.has(name))).toEqual([]);
+	const credentials = new Set(credentialFieldPaths(Object.values(types.credentials)));
+	expect(saved.credentials.filter((name) => !credentials.has(name))).toEqual([]);
 });
 
 it('generic requests with pagination', async () => {

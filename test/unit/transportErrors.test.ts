@@ -2,6 +2,8 @@ import {
 	describeErrorBody,
 	mayHaveActed,
 	redactSecrets,
+	type RequestDescription,
+	toNodeApiError,
 } from '../../nodes/Celonis/transport/errors';
 import { toFailure } from '../../nodes/Celonis/transport/responses';
 
@@ -93,5 +95,53 @@ describe('an ended sign-in (n8n’s "reconnect" error from its OAuth2 renewal)',
 
 	it('never counts as a write that may have acted (nothing was processed)', () => {
 		expect(mayHaveActed(toFailure(reconnect), 'POST')).toBe(false);
+	});
+});
+
+describe('a refused data push job submission (HTTP 429) is named by what ran out', () => {
+	const node = {
+		id: 'n1',
+		name: 'Celonis',
+		type: 'n8n-nodes-celonis.celonis',
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: {},
+	};
+	const request: RequestDescription = {
+		method: 'POST',
+		path: '/data-ingestion/api/v1/data-push/pool-1/jobs/job-1',
+		auth: {
+			authentication: 'appKey',
+			credentialType: 'celonisAppKeyApi',
+			credentialKey: 'k',
+			credentialName: 'Celonis',
+			origin: 'https://team.eu-1.celonis.cloud',
+			schemeAssumed: false,
+		},
+	};
+	const refused = (limit: string, resetSeconds: number) =>
+		toNodeApiError(
+			node,
+			{
+				status: 429,
+				headers: { 'x-ratelimit-limit': limit, 'x-ratelimit-reset': String(resetSeconds) },
+				body: undefined,
+			},
+			request,
+		).message;
+
+	it.each([3, 20, 59, 61, 1800])(
+		'the hourly budget, resetting in %i s at the full hour (not the per-second limit)',
+		(seconds) => {
+			expect(refused('250', seconds)).toMatch(
+				/^Celonis' data push submission budget is used up \(250 jobs per hour for the team\); it resets at/,
+			);
+		},
+	);
+
+	it('the per-second limit, which frees up within a second or two', () => {
+		expect(refused('10', 1)).toMatch(
+			/^Celonis rate-limited the submission of data push job job-1; the limit resets at .* \(in 1 s\)/,
+		);
 	});
 });

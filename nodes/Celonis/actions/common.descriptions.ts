@@ -204,8 +204,15 @@ export const jobIdProperty: INodeProperties = {
 	description: 'ID of the data push job (the "ID" of Create Job or Get Many Jobs)',
 };
 
-/** "Max Retries" and "Max Total Wait" for an operation's Options collection; `what` is what gets retried. */
-export function retryOptionProperties(what: string): INodeProperties[] {
+/**
+ * "Max Retries" and "Max Total Wait" for an operation's Options collection; `what` is what gets retried.
+ * `waitName` is the saved name of Max Total Wait: the data push operations keep 0.1.0's `maxRateLimitWait`,
+ * as n8n drops a saved value whose name the description no longer has.
+ */
+export function retryOptionProperties(
+	what: string,
+	waitName: 'maxWaitSeconds' | 'maxRateLimitWait' = 'maxWaitSeconds',
+): INodeProperties[] {
 	return [
 		{
 			displayName: 'Max Retries',
@@ -217,7 +224,7 @@ export function retryOptionProperties(what: string): INodeProperties[] {
 		},
 		{
 			displayName: 'Max Total Wait (Seconds)',
-			name: 'maxWaitSeconds',
+			name: waitName,
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 300,
@@ -253,7 +260,7 @@ export const pushOptions: INodeProperties[] = [
 		description:
 			'Whether a job whose push failed stays in Celonis for inspection (by default it is deleted)',
 	},
-	...retryOptionProperties('request to Celonis'),
+	...retryOptionProperties('request to Celonis', 'maxRateLimitWait'),
 	{
 		displayName: 'Upload Concurrency',
 		name: 'uploadConcurrency',

@@ -11,8 +11,7 @@ export interface PushOptions {
 	inferDates?: boolean;
 	keepFailedJob?: boolean;
 	maxRetries?: number;
-	maxWaitSeconds?: number;
-	/** the former name of Max Total Wait, still in saved workflows */
+	/** Max Total Wait in these operations (0.1.0's name, kept for saved workflows; see retryOptionProperties) */
 	maxRateLimitWait?: number;
 	nestedValues?: 'error' | 'jsonText';
 	uploadConcurrency?: number;

@@ -88,7 +88,8 @@ function explainJobSubmission(
 	const reset = describeRateLimitReset(failure.headers);
 	const limit = failure.headers['x-ratelimit-limit'];
 	const resets = reset ? `; it resets at ${reset.at} (in ${reset.inText})` : '';
-	const hourly = !reset || reset.seconds > 60;
+	// The per-second limit frees up within a second; a later reset is the hourly budget's (at the full hour).
+	const hourly = !reset || reset.seconds > 2;
 	return {
 		message: hourly
 			? `Celonis' data push submission budget is used up${limit ? ` (${limit} jobs per hour for the team)` : ''}${resets}`

@@ -27,7 +27,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 export interface RetryOptionValues {
 	maxRetries?: number;
 	maxWaitSeconds?: number;
-	/** Data push's former name for Max Total Wait; saved workflows still carry it. */
+	/** Max Total Wait's name in the data push job operations (kept from 0.1.0; see retryOptionProperties). */
 	maxRateLimitWait?: number;
 }
 
