@@ -12,10 +12,13 @@ import * as dataModel from './actions/dataModel/DataModel.resource';
 import * as dataPush from './actions/dataPush/DataPush.resource';
 import * as exportPosition from './actions/exportPosition/ExportPosition.resource';
 import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
+import * as knowledgeModel from './actions/knowledgeModel/KnowledgeModel.resource';
 import * as platformAdoption from './actions/platformAdoption/PlatformAdoption.resource';
+import * as subscription from './actions/subscription/Subscription.resource';
 import * as team from './actions/team/Team.resource';
 import { router } from './actions/router';
 import * as listSearch from './methods/listSearch';
+import * as loadOptions from './methods/loadOptions';
 
 export class Celonis implements INodeType {
 	description: INodeTypeDescription = {
@@ -103,9 +106,19 @@ export class Celonis implements INodeType {
 					},
 					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
 					{
+						name: 'Knowledge Model',
+						value: 'knowledgeModel',
+						description: 'Read knowledge models: records, record data, KPIs, filters',
+					},
+					{
 						name: 'Platform Adoption',
 						value: 'platformAdoption',
 						description: 'Studio adoption tracking events',
+					},
+					{
+						name: 'Subscription',
+						value: 'subscription',
+						description: 'Event subscriptions to Knowledge Model triggers',
 					},
 					{ name: 'Team', value: 'team', description: 'Login history and members' },
 				],
@@ -119,6 +132,8 @@ export class Celonis implements INodeType {
 			...team.description,
 			...platformAdoption.description,
 			...exportPosition.description,
+			...knowledgeModel.description,
+			...subscription.description,
 		],
 	};
 
@@ -127,6 +142,14 @@ export class Celonis implements INodeType {
 			searchDataJobs: listSearch.searchDataJobs,
 			searchDataModels: listSearch.searchDataModels,
 			searchDataPools: listSearch.searchDataPools,
+			searchKnowledgeModels: listSearch.searchKnowledgeModels,
+			searchRecords: listSearch.searchRecords,
+			searchSubscriptions: listSearch.searchSubscriptions,
+			searchTriggers: listSearch.searchTriggers,
+		},
+		loadOptions: {
+			getKnowledgeModelFilters: loadOptions.getKnowledgeModelFilters,
+			getRecordFields: loadOptions.getRecordFields,
 		},
 	};
 
