@@ -68,7 +68,6 @@ export class CelonisTrigger implements INodeType {
 		activationMessage:
 			'Celonis now sends every event of the trigger to this workflow. Deactivating the workflow removes (or pauses) the subscription.',
 		triggerPanel: {
-			header: '',
 			executionsHelp: {
 				inactive:
 					"<b>While building your workflow</b>, click 'Listen for test event': n8n subscribes to the trigger for one event and removes that subscription afterwards. Make the trigger fire in Celonis (or with the emulator's fire endpoint) and the event appears here.<br /><br /><b>Once you're happy with your workflow</b>, publish it: Celonis then sends every event of the trigger to n8n, which must be reachable from Celonis (n8n's WEBHOOK_URL).",
