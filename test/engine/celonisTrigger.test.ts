@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { celonisTriggerNode } from '../harness/builders';
+import { addFaults, celonisTriggerNode } from '../harness/builders';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
 import { TriggerHost } from '../harness/triggerHost';
@@ -141,6 +141,36 @@ describe('activation', () => {
 		expect(subs()[0].id).not.toBe(first.id);
 		await fire(1);
 		expect(host.executions).toHaveLength(1);
+	});
+
+	it('a create whose answer was lost is found in the list and adopted, not made twice', async () => {
+		await addFaults(ctx.emu.url, {
+			method: 'POST',
+			path: `/intelligence/api/knowledge-models/${KM}/triggers/${TRIGGER}/subscriptions`,
+			sequence: [{ dropResponse: true }],
+		});
+		await host.activate();
+		expect(subs()).toHaveLength(1);
+		const state = (host.staticData['node:Celonis Trigger'] as IDataObject)
+			.production as IDataObject;
+		expect(state.subscriptionId).toBe(subs()[0].id);
+		// It carries the secret this node sent: its deliveries are accepted.
+		await fire(1);
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('an activation after n8n was unreachable resumes the failed subscription: the events Celonis kept arrive', async () => {
+		await host.activate();
+		const [s] = subs();
+		s.status = 'failed';
+		await fire(2);
+		expect(host.executions).toEqual([]);
+		await host.activate('init');
+		expect(subs()).toEqual([expect.objectContaining({ id: s.id, status: 'active' })]);
+		const deadline = Date.now() + 10_000;
+		while (host.executions.length < 2 && Date.now() < deadline)
+			await new Promise((r) => setTimeout(r, 50));
+		expect(host.executions.map((e) => e.items[0].offset)).toEqual([0, 1]);
 	});
 
 	it('removes a subscription that calls this node with a secret n8n does not know, before subscribing', async () => {
