@@ -58,6 +58,21 @@ describe('"Listen for test event" on the Celonis Trigger', () => {
 	const testSubscriptions = () =>
 		emu.store.subscriptions.list().filter((s) => s.callbackInfo.uri.includes('/webhook-test/'));
 
+	it("is offered in n8n's trigger panel", async () => {
+		await page.goto(`${server.url}/workflow/new`);
+		await page.getByTestId('canvas-add-button').click();
+		await page.getByText('What triggers this workflow?').waitFor({ state: 'visible' });
+		await page.getByTestId('node-creator-search-bar').fill('Celonis');
+		// n8n lists a trigger under its app's name, with the trigger's description.
+		const description = page
+			.getByTestId('node-creator-item-description')
+			.filter({ hasText: 'Starts the workflow when a Celonis Knowledge Model trigger fires' });
+		await description.first().waitFor({ state: 'visible' });
+		expect(
+			(await page.getByTestId('node-creator-item-name').allTextContents()).map((n) => n.trim()),
+		).toEqual(['Celonis']);
+	});
+
 	it('subscribes for one event, shows the event, and removes the subscription', async () => {
 		await page.goto(`${server.url}/workflow/${example.workflow.id}`);
 		await page.locator('[data-node-name="When a Celonis trigger fires"]').first().dblclick();
