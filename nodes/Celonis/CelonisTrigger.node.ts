@@ -175,7 +175,12 @@ export class CelonisTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		const state = storedSubscription(this, slotOf(this));
-		if (!isAuthorizedDelivery(this.getHeaderData().authorization, state?.secretHash)) {
+		if (!state) {
+			// Celonis may deliver before n8n has saved what activation stored: ask it to try again.
+			res.status(503).set('Retry-After', '5').json({ error: 'Not subscribed yet' });
+			return { noWebhookResponse: true };
+		}
+		if (!isAuthorizedDelivery(this.getHeaderData().authorization, state.secretHash)) {
 			res.status(401).json({ error: 'Unauthorized' });
 			return { noWebhookResponse: true };
 		}

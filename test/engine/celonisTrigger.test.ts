@@ -282,6 +282,16 @@ describe('deliveries', () => {
 		expect(host.executions).toHaveLength(1);
 	});
 
+	it('a delivery before n8n stored the subscription (activation still saving) gets 503: Celonis retries it', async () => {
+		const secret = secretOf(subs()[0].id);
+		const saved = host.staticData;
+		host.staticData = {};
+		expect(await post(host.productionUrl, anEvent(), { authorization: secret })).toBe(503);
+		expect(host.executions).toEqual([]);
+		host.staticData = saved;
+		expect(await post(host.productionUrl, anEvent(), { authorization: secret })).toBe(200);
+	});
+
 	it('hostile bodies start nothing or only what is an event, and never crash the webhook', async () => {
 		const authorization = secretOf(subs()[0].id);
 		const send = (body: unknown, contentType = 'application/json') =>
