@@ -36,6 +36,8 @@ export interface OperationEntry {
 
 const DATA_PUSH_JOBS = '/data-ingestion/api/v1/data-push/{pool}/jobs';
 const POOLS_PROBE = { path: '/integration/api/pools' };
+const KM = '/intelligence/api/knowledge-models';
+const SUBSCRIPTIONS = '/intelligence/api/subscriptions';
 
 export const OPERATION_TABLE: readonly OperationEntry[] = [
 	{
@@ -119,6 +121,27 @@ export const OPERATION_TABLE: readonly OperationEntry[] = [
 		calls: [],
 		dependsOnInput: true,
 	},
+	...(
+		[
+			['getAll', 'Get Many', `${KM}`],
+			['getFilters', 'Get Filters', `${KM}/{km}/filters`],
+			['getKpis', 'Get KPIs', `${KM}/{km}/kpis`],
+			['getRecordData', 'Get Record Data', `${KM}/{km}/records/{record}/data`],
+			['getRecords', 'Get Records', `${KM}/{km}/records`],
+		] as const
+	).map(
+		([operation, name, path]): OperationEntry => ({
+			resource: 'knowledgeModel',
+			operation,
+			label: `Knowledge Model → ${name}`,
+			// Get KPIs with values also reads the knowledge model's data.
+			calls: [
+				{ method: 'GET', path },
+				...(operation === 'getKpis' ? [{ method: 'GET', path: `${KM}/{km}/data` }] : []),
+			],
+			probe: { path: KM, qs: { pageSize: 1 } },
+		}),
+	),
 	{
 		resource: 'platformAdoption',
 		operation: 'getTrackingEvents',
@@ -134,6 +157,38 @@ export const OPERATION_TABLE: readonly OperationEntry[] = [
 			qs: { pageSize: 1 },
 		},
 	},
+	...(
+		[
+			['delete', 'Delete', 'DELETE', `${SUBSCRIPTIONS}/{id}`],
+			['get', 'Get', 'GET', SUBSCRIPTIONS],
+			['getAll', 'Get Many', 'GET', SUBSCRIPTIONS],
+			['getFailedEvents', 'Get Failed Events', 'PATCH', `${SUBSCRIPTIONS}/{id}/events`],
+			['pause', 'Pause', 'PATCH', `${SUBSCRIPTIONS}/{id}/pause`],
+			['replayFromOffset', 'Replay From Offset', 'PATCH', `${SUBSCRIPTIONS}/{id}/replay`],
+			['resume', 'Resume', 'PATCH', `${SUBSCRIPTIONS}/{id}/resume`],
+			[
+				'resumeFromLatest',
+				'Resume From Latest',
+				'PATCH',
+				`${SUBSCRIPTIONS}/{id}/resume-from-latest`,
+			],
+		] as const
+	).map(
+		([operation, name, method, path]): OperationEntry => ({
+			resource: 'subscription',
+			operation,
+			label: `Subscription → ${name}`,
+			// Each action returns the subscription as it is afterwards (read from the list).
+			calls:
+				method === 'GET'
+					? [{ method, path }]
+					: [
+							{ method, path },
+							{ method: 'GET', path: SUBSCRIPTIONS },
+						],
+			probe: { path: SUBSCRIPTIONS },
+		}),
+	),
 	{
 		resource: 'team',
 		operation: 'getLoginHistory',

@@ -87,6 +87,14 @@ export const SCOPE_RULES: readonly ScopeRule[] = [
 		permission: 'USE PACKAGE on the Studio package of the knowledge model',
 	},
 	{
+		// Listing triggers with only the subscription scope is allowed (docs/celonis-api.md, "Scopes and
+		// permissions"): the Celonis Trigger needs no other scope.
+		api: 'Knowledge Model API (triggers)',
+		prefix: /^\/intelligence\/api\/knowledge-models\/[^/]+\/triggers(\/[^/]+)?\/?$/,
+		anyOf: ['intelligence.knowledge-models:read', 'intelligence.subscriptions:manage'],
+		permission: 'USE PACKAGE on the Studio package of the knowledge model',
+	},
+	{
 		api: 'Chat API',
 		prefix: /^\/intelligence\/api\/ai\/agents\/[^/]+\/conversations/,
 		anyOf: ['intelligence.conversations:write'],

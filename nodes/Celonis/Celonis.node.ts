@@ -13,10 +13,14 @@ import * as dataModel from './actions/dataModel/DataModel.resource';
 import * as dataPush from './actions/dataPush/DataPush.resource';
 import * as exportPosition from './actions/exportPosition/ExportPosition.resource';
 import * as httpRequest from './actions/httpRequest/HttpRequest.resource';
+import * as knowledgeModel from './actions/knowledgeModel/KnowledgeModel.resource';
 import * as platformAdoption from './actions/platformAdoption/PlatformAdoption.resource';
+import * as subscription from './actions/subscription/Subscription.resource';
 import * as team from './actions/team/Team.resource';
+import { authenticationProperty, celonisCredentials } from './actions/common.descriptions';
 import { router } from './actions/router';
 import * as listSearch from './methods/listSearch';
+import * as loadOptions from './methods/loadOptions';
 
 export class Celonis implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,72 +35,13 @@ export class Celonis implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'celonisOAuth2Api',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['oAuth2'] },
-					hide: { resource: ['exportPosition'] },
-				},
-			},
-			{
-				name: 'celonisAuthCodeOAuth2Api',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['oAuth2AuthCode'] },
-					hide: { resource: ['exportPosition'] },
-				},
-			},
-			{
-				name: 'celonisApiKeyApi',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['apiKey'] },
-					hide: { resource: ['exportPosition'] },
-				},
-			},
-			{
-				name: 'celonisAppKeyApi',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['appKey'] },
-					hide: { resource: ['exportPosition'] },
-				},
-			},
-		],
+		// The Confirm step of an export only works on the workflow's stored positions: no credential.
+		credentials: celonisCredentials.map((c) => ({
+			...c,
+			displayOptions: { ...c.displayOptions, hide: { resource: ['exportPosition'] } },
+		})),
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{
-						name: 'OAuth2 (Client Credentials)',
-						value: 'oAuth2',
-						description: 'Recommended by Celonis: least-privilege scopes, tokens that expire',
-					},
-					{
-						name: 'OAuth2 (Authorization Code)',
-						value: 'oAuth2AuthCode',
-						description:
-							'A person signs in to Celonis and approves; the workflow acts as that person with the scopes they granted',
-					},
-					{
-						name: 'API Key',
-						value: 'apiKey',
-						description: 'A User API key (Bearer); Celonis is phasing static keys out',
-					},
-					{
-						name: 'Application Key',
-						value: 'appKey',
-						description: 'An Application key (AppKey); Celonis is phasing static keys out',
-					},
-				],
-				default: 'oAuth2',
-				// The Confirm step of an export only works on the workflow's stored positions.
-				displayOptions: { hide: { resource: ['exportPosition'] } },
-			},
+			{ ...authenticationProperty, displayOptions: { hide: { resource: ['exportPosition'] } } },
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -123,9 +68,19 @@ export class Celonis implements INodeType {
 					},
 					{ name: 'HTTP Request', value: 'httpRequest', description: 'Any Celonis API path' },
 					{
+						name: 'Knowledge Model',
+						value: 'knowledgeModel',
+						description: 'Read knowledge models: records, record data, KPIs, filters',
+					},
+					{
 						name: 'Platform Adoption',
 						value: 'platformAdoption',
 						description: 'Studio adoption tracking events',
+					},
+					{
+						name: 'Subscription',
+						value: 'subscription',
+						description: 'Event subscriptions to Knowledge Model triggers',
 					},
 					{ name: 'Team', value: 'team', description: 'Login history and members' },
 				],
@@ -140,6 +95,8 @@ export class Celonis implements INodeType {
 			...team.description,
 			...platformAdoption.description,
 			...exportPosition.description,
+			...knowledgeModel.description,
+			...subscription.description,
 		],
 	};
 
@@ -148,6 +105,14 @@ export class Celonis implements INodeType {
 			searchDataJobs: listSearch.searchDataJobs,
 			searchDataModels: listSearch.searchDataModels,
 			searchDataPools: listSearch.searchDataPools,
+			searchKnowledgeModels: listSearch.searchKnowledgeModels,
+			searchRecords: listSearch.searchRecords,
+			searchSubscriptions: listSearch.searchSubscriptions,
+			searchTriggers: listSearch.searchTriggers,
+		},
+		loadOptions: {
+			getKnowledgeModelFilters: loadOptions.getKnowledgeModelFilters,
+			getRecordFields: loadOptions.getRecordFields,
 		},
 	};
 

@@ -5,10 +5,9 @@
  * consent in the emulator's popup), run a workflow with it, and see the next run renew the expired token without the
  * user; a denied consent. Screenshots go to docs/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startEmulator, type SeedInput } from '../../emulator';
 import { CELONIS_SCOPES } from '../../shared/scopes';
 import { createN8nSandbox, freePort, type N8nSandbox, type N8nServer } from '../../scripts/n8n-cli';
@@ -17,24 +16,10 @@ import {
 	CREDENTIAL_NAMES,
 	DEMO_IDENTITIES,
 	emulatorCredentials,
-	LOCAL_OWNER,
 	loadExamples,
 	ownerEnv,
 } from '../../scripts/n8n-fixtures';
-
-const repoRoot = path.resolve(__dirname, '..', '..');
-const screenshots = path.join(repoRoot, 'docs', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
+import { launchBrowser, repoRoot, screenshots, signIn, type Browser } from './chromium';
 
 /** A workflow to run from the canvas when examples/ has none with a manual trigger. */
 const fallbackWorkflow = {
@@ -97,17 +82,14 @@ describe('n8n editor in Chromium', () => {
 	let emu: Awaited<ReturnType<typeof startEmulator>>;
 	let sandbox: N8nSandbox;
 	let server: N8nServer;
+	let browser: Browser;
 	let context: BrowserContext;
 	let page: Page;
-	let profile: string;
 	let canvasWorkflow: CanvasWorkflow;
 
-	const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
+	const shot = (name: string) => browser.shot(name);
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM))
-			throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-		mkdirSync(screenshots, { recursive: true });
 		emu = await startEmulator({ seed: seedWithWebOnlyClient() });
 		sandbox = await createN8nSandbox({ packageDir: repoRoot });
 		await sandbox.importCredentials(emulatorCredentials(emu.url));
@@ -118,32 +100,19 @@ describe('n8n editor in Chromium', () => {
 			env: await ownerEnv(sandbox.runtime),
 		});
 
-		selectors.setTestIdAttribute('data-test-id');
-		profile = mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
-		context = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM,
-			headless: true,
-			args: CHROMIUM_ARGS,
-			viewport: { width: 1440, height: 900 },
-		});
-		context.setDefaultTimeout(30_000);
-		page = context.pages()[0] ?? (await context.newPage());
+		browser = await launchBrowser();
+		({ page, context } = browser);
 	});
 
 	afterAll(async () => {
-		await context?.close();
-		if (profile) rmSync(profile, { recursive: true, force: true });
+		await browser?.close();
 		await server?.stop();
 		await sandbox?.dispose();
 		await emu?.close();
 	});
 
 	it('signs in as the local owner', async () => {
-		await page.goto(`${server.url}/signin`);
-		await page.fill('#emailOrLdapLoginId', LOCAL_OWNER.email);
-		await page.fill('#password', LOCAL_OWNER.password);
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL((url) => !url.pathname.includes('signin'));
+		await signIn(page, server.url);
 	});
 
 	it('offers the Celonis credentials in "Add new credential"', async () => {

@@ -138,6 +138,8 @@ describe('what it tells', () => {
 		});
 		expect((item.summary as IDataObject).addScopes).toEqual([
 			'integration.data-pools',
+			'intelligence.knowledge-models:read',
+			'intelligence.subscriptions:manage',
 			'platform-adoption.tracking-events:read',
 			'team.login-history:read',
 			'team.user-group-info:read',

@@ -3,6 +3,9 @@
  * and each one runs with a client-credentials credential that requests exactly the least-privilege scopes the
  * table gives for it (the emulator enforces scopes as Celonis does), and makes no call the table does not list.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { loadTypes } from '../harness/packageTypes';
 import { celonisNode, emitItems } from '../harness/builders';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
@@ -202,5 +205,84 @@ describe('each operation runs with exactly the table’s least-privilege scopes'
 			expectCallsCovered(
 				await runWithTableScopes('dataPush', operation, { dataPool: pool, jobId }),
 			);
+	});
+
+	it.each([
+		['getAll', {}],
+		['getRecords', {}],
+		['getFilters', {}],
+		['getKpis', { includeValues: true }],
+		[
+			'getRecordData',
+			{ record: { __rl: true, mode: 'id', value: 'SALES_ORDER' }, fields: ['ORDER_ID'] },
+		],
+	] as const)('knowledgeModel → %s', async (operation, parameters) => {
+		expectCallsCovered(
+			await runWithTableScopes('knowledgeModel', operation, {
+				knowledgeModel: { __rl: true, mode: 'id', value: 'o2c-km' },
+				...parameters,
+			}),
+		);
+	});
+
+	it('subscription → every operation', async () => {
+		// Celonis probes a subscription's callback when it is created: a local one that accepts the probe, and
+		// events until `failing` (then the subscription fails, and Get Failed Events has something to take over).
+		const state = { failing: false };
+		const callback = http.createServer((req, res) =>
+			res.writeHead(req.method === 'POST' && state.failing ? 500 : 200).end(),
+		);
+		await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+		ctx.emu.configure({
+			subscriptions: { retries: 1, retryDelayMs: 10, recoveryIntervalMs: 60_000 },
+		});
+		try {
+			const created = await fetch(
+				`${ctx.emu.url}/intelligence/api/knowledge-models/o2c-km/triggers/late-delivery/subscriptions`,
+				{
+					method: 'POST',
+					headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
+					body: JSON.stringify({
+						name: 'operation table',
+						callbackInfo: {
+							uri: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/`,
+							protocol: 'HTTP',
+						},
+					}),
+				},
+			);
+			expect(created.status).toBe(201);
+			const subscription = {
+				__rl: true,
+				mode: 'id',
+				value: ((await created.json()) as { id: string }).id,
+			};
+			for (const [operation, parameters] of [
+				['getAll', {}],
+				['get', { subscription }],
+				['pause', { subscription }],
+				['resume', { subscription }],
+				['resumeFromLatest', { subscription }],
+				['replayFromOffset', { subscription, fromOffset: 0 }],
+			] as const)
+				expectCallsCovered(await runWithTableScopes('subscription', operation, parameters));
+			state.failing = true;
+			const fired = await fetch(
+				`${ctx.emu.url}/__emulator/knowledge-models/o2c-km/triggers/late-delivery/fire?wait=true`,
+				{
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ count: 1 }),
+				},
+			);
+			expect(fired.status).toBe(200);
+			for (const [operation, parameters] of [
+				['getFailedEvents', { subscription, returnAll: true }],
+				['delete', { subscription }],
+			] as const)
+				expectCallsCovered(await runWithTableScopes('subscription', operation, parameters));
+		} finally {
+			await new Promise((resolve) => callback.close(resolve));
+		}
 	});
 });

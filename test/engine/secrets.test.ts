@@ -1,7 +1,8 @@
 import { testCredential } from '../harness/credentialTest';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
-import { celonisRequest } from '../harness/builders';
+import { celonisNode, celonisRequest, celonisTriggerNode } from '../harness/builders';
 import { Engine, type NodeSpec, type RunResult } from '../harness/engine';
+import { TriggerHost } from '../harness/triggerHost';
 
 const ctx = useEmulator();
 
@@ -215,5 +216,110 @@ test('no key, secret or token appears in any error, test message, item or log li
 			secret,
 			foundInEmulatorLog: false,
 		});
+	}
+});
+
+test("the Celonis Trigger's subscription secrets never appear in items, errors, stored data or logs", async () => {
+	const engine = await Engine.create();
+	const url = ctx.emu.url;
+	const creds = engine.addCredential(
+		'celonisOAuth2Api',
+		oauthData(url, DEMO.client, { scopes: ['intelligence.subscriptions:manage'] }),
+	);
+	const subscriptionSecrets = new Set<string>();
+	const collectSecrets = () => {
+		for (const s of ctx.emu.store.subscriptions.list())
+			for (const value of Object.values(s.callbackInfo.headers))
+				subscriptionSecrets.add(value.replace(/^Bearer /, ''));
+	};
+	const fire = async (count: number) =>
+		await fetch(`${url}/__emulator/knowledge-models/o2c-km/triggers/late-delivery/fire?wait=true`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ count }),
+		});
+	const post = async (target: string, body: unknown, authorization?: string) => {
+		const res = await fetch(target, {
+			method: 'POST',
+			headers: {
+				'content-type': 'application/json',
+				...(authorization ? { authorization } : {}),
+			},
+			body: JSON.stringify(body),
+		});
+		record(await res.text());
+	};
+
+	const host = await TriggerHost.start(engine, celonisTriggerNode({}, creds));
+	try {
+		await host.activate();
+		collectSecrets();
+		await fire(3);
+		const event = { offset: 0, event: { id: 'e', fields: [{ id: 'F', value: 1 }] } };
+		await post(host.productionUrl, event);
+		await post(host.productionUrl, event, 'Bearer forged');
+		// New settings rotate the secret; the old one is refused from then on.
+		const old = [...subscriptionSecrets][0];
+		host.setParameters(celonisTriggerNode({ subscriptionName: 'Renamed' }, creds).parameters);
+		await host.activate('update');
+		collectSecrets();
+		await post(host.productionUrl, event, `Bearer ${old}`);
+		await host.listenForTest();
+		collectSecrets();
+		await fire(1);
+		await host.settled();
+		// The resource operations that show subscriptions.
+		for (const operation of ['getAll', 'get', 'pause', 'resume']) {
+			recordRun(
+				await engine.runChain([
+					celonisNode(
+						{
+							resource: 'subscription',
+							operation,
+							subscription: {
+								__rl: true,
+								mode: 'id',
+								value: ctx.emu.store.subscriptions.list()[0].id,
+							},
+						},
+						creds,
+					),
+				]),
+				'Celonis',
+			);
+		}
+		// Activation failures: the callback unreachable, the team limit.
+		const unreachable = await TriggerHost.start(engine, celonisTriggerNode({}, creds));
+		await unreachable.close();
+		await unreachable.activate().catch(recordError);
+		ctx.emu.configure({ subscriptions: { maxSubscriptions: 1 } });
+		const second = await TriggerHost.start(
+			engine,
+			celonisTriggerNode({}, creds, '6a0b2f1e-0000-4000-8000-00000000beef'),
+			'second-workflow',
+		);
+		await second.activate().catch(recordError);
+		await second.close();
+		await host.deactivate();
+
+		record(host.executions);
+		record(host.responses);
+		record(host.staticData);
+		record(host.webhookErrors);
+	} finally {
+		await host.close();
+	}
+	expect(subscriptionSecrets.size).toBe(3);
+	// Positive control: what was recorded holds the subscriptions as the operations showed them.
+	expect(seen.join('\n')).toContain('"name":"Renamed"');
+	expect(host.executions.length).toBeGreaterThanOrEqual(4);
+	const everything = seen.join('\n');
+	const requestLog = await (await fetch(`${url}/__emulator/requests?limit=10000`)).text();
+	const deliveries = await (await fetch(`${url}/__emulator/deliveries`)).text();
+	for (const secret of subscriptionSecrets) {
+		expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		expect({
+			found: [everything, requestLog, deliveries].map((text) => text.includes(secret)),
+		}).toEqual({ found: [false, false, false] });
 	}
 });

@@ -89,3 +89,24 @@ export async function addFaults(emulatorUrl: string, rules: unknown): Promise<vo
 	if (response.status >= 300)
 		throw new Error(`fault rules refused: ${response.status} ${await response.text()}`);
 }
+
+export const CELONIS_TRIGGER_TYPE = 'n8n-nodes-celonis.celonisTrigger';
+
+/** The Celonis Trigger on a knowledge model's trigger (late-delivery of the demo seed's o2c-km by default). */
+export function celonisTriggerNode(
+	parameters: Record<string, unknown>,
+	credentials: NodeSpec['credentials'],
+	webhookId?: string,
+) {
+	return {
+		type: CELONIS_TRIGGER_TYPE,
+		parameters: {
+			authentication: authenticationFor(credentials),
+			knowledgeModel: { __rl: true, mode: 'id', value: 'o2c-km' },
+			trigger: { __rl: true, mode: 'id', value: 'late-delivery' },
+			...parameters,
+		} as NonNullable<NodeSpec['parameters']>,
+		credentials,
+		webhookId,
+	};
+}

@@ -95,6 +95,56 @@ export class Engine {
 		return { [type]: this.store.add({ id, name: `${type} ${id}`, type, data }) };
 	}
 
+	/** The node types of this instance (the package's, a few of n8n-nodes-base's, and `extra`). */
+	nodeTypes(extra: LoadedTypes['nodes'] = {}): INodeTypes {
+		const typeOf = (name: string) => extra[name] ?? this.types.nodes[name];
+		return {
+			getByName: (t) => typeOf(t),
+			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(typeOf(t), v),
+			getKnownTypes: () => ({}),
+		};
+	}
+
+	/**
+	 * What n8n hands every node context besides the workflow: credentials, URLs, hooks. Also for the contexts
+	 * n8n builds outside an execution (list searches, a trigger's webhook lifecycle and its webhook calls).
+	 */
+	additionalData(
+		workflowId: string,
+		extra: Partial<IWorkflowExecuteAdditionalData> & Record<string, unknown> = {},
+	): IWorkflowExecuteAdditionalData {
+		return {
+			executionId: `exec-${Date.now()}`,
+			userId: 'test-user',
+			workflowId,
+			credentialsHelper: this.credentialsHelper,
+			restApiUrl: 'http://localhost/rest',
+			instanceBaseUrl: 'http://localhost/',
+			formBaseUrl: 'http://localhost/form',
+			formWaitingBaseUrl: 'http://localhost/form-waiting',
+			formTestBaseUrl: 'http://localhost/form-test',
+			webhookBaseUrl: 'http://localhost/webhook',
+			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+			webhookTestBaseUrl: 'http://localhost/webhook-test',
+			mcpBaseUrl: 'http://localhost/mcp',
+			mcpTestBaseUrl: 'http://localhost/mcp-test',
+			currentNodeExecutionIndex: 0,
+			variables: {},
+			executeWorkflow: async () => {
+				throw new Error('Sub-workflows are not supported in tests');
+			},
+			getRunExecutionData: async () => undefined,
+			getRuntimeCredential: async () => undefined,
+			logAiEvent: () => {},
+			setExecutionStatus: () => {},
+			sendDataToUI: () => {},
+			startRunnerTask: async () => {
+				throw new Error('Task runners are not available in tests');
+			},
+			...extra,
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
 	/** A workflow: manual trigger → the given nodes, connected in a chain. */
 	async runChain(nodes: NodeSpec[], options: RunOptions = {}): Promise<RunResult> {
 		const all: NodeSpec[] = [{ name: TRIGGER, type: 'n8n-nodes-base.manualTrigger' }, ...nodes];
@@ -114,7 +164,7 @@ export class Engine {
 		const extraTypes: LoadedTypes['nodes'] = {};
 		for (const spec of specs.filter((s) => s.asTool))
 			extraTypes[`${spec.type}:asTool`] = asTool(this.types.nodes[spec.type] as INodeType);
-		const typeOf = (name: string) => extraTypes[name] ?? this.types.nodes[name];
+		const nodeTypes = this.nodeTypes(extraTypes);
 		const nodes: INode[] = specs.map((s, i) => ({
 			id: `node-${i}`,
 			name: s.name,
@@ -126,11 +176,6 @@ export class Engine {
 			...(s.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			...(s.retryOnFail ? { retryOnFail: true, ...s.retryOnFail } : {}),
 		}));
-		const nodeTypes: INodeTypes = {
-			getByName: (t) => typeOf(t),
-			getByNameAndVersion: (t, v) => NodeHelpers.getVersionedNodeType(typeOf(t), v),
-			getKnownTypes: () => ({}),
-		};
 		// A queue-mode worker runs on the execution's workflow snapshot, which has no static data (n8n 2.41).
 		const staticData = options.asQueueWorker
 			? {}
@@ -164,36 +209,7 @@ export class Engine {
 			resolveRun(run);
 		});
 
-		const additionalData = {
-			executionId,
-			userId: 'test-user',
-			workflowId,
-			hooks,
-			credentialsHelper: this.credentialsHelper,
-			restApiUrl: 'http://localhost/rest',
-			instanceBaseUrl: 'http://localhost/',
-			formBaseUrl: 'http://localhost/form',
-			formWaitingBaseUrl: 'http://localhost/form-waiting',
-			formTestBaseUrl: 'http://localhost/form-test',
-			webhookBaseUrl: 'http://localhost/webhook',
-			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-			webhookTestBaseUrl: 'http://localhost/webhook-test',
-			mcpBaseUrl: 'http://localhost/mcp',
-			mcpTestBaseUrl: 'http://localhost/mcp-test',
-			currentNodeExecutionIndex: 0,
-			variables: {},
-			executeWorkflow: async () => {
-				throw new Error('Sub-workflows are not supported in tests');
-			},
-			getRunExecutionData: async () => undefined,
-			getRuntimeCredential: async () => undefined,
-			logAiEvent: () => {},
-			setExecutionStatus: () => {},
-			sendDataToUI: () => {},
-			startRunnerTask: async () => {
-				throw new Error('Task runners are not available in tests');
-			},
-		} as unknown as IWorkflowExecuteAdditionalData;
+		const additionalData = this.additionalData(workflowId, { executionId, hooks });
 
 		const execution = new WorkflowExecute(additionalData, mode).run({ workflow });
 		options.signal?.addEventListener('abort', () => execution.cancel());

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { PackageDirectoryLoader } from 'n8n-core';
+import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { REPO_ROOT } from '../harness/packageTypes';
 
@@ -26,7 +27,7 @@ describe('the built package, loaded the way n8n loads a community package', () =
 	});
 
 	it('finds every node and credential listed in package.json under its expected name', () => {
-		expect(Object.keys(loader.nodeTypes)).toEqual(['celonis']);
+		expect(Object.keys(loader.nodeTypes).sort()).toEqual(['celonis', 'celonisTrigger']);
 		expect(Object.keys(loader.credentialTypes).sort()).toEqual([
 			'celonisApiKeyApi',
 			'celonisAppKeyApi',
@@ -44,7 +45,7 @@ describe('the built package, loaded the way n8n loads a community package', () =
 
 	it('links the credentials to the node and keeps them usable in the HTTP Request node', () => {
 		for (const { type } of Object.values(loader.credentialTypes)) {
-			expect(type.supportedNodes).toEqual(['celonis']);
+			expect([...(type.supportedNodes ?? [])].sort()).toEqual(['celonis', 'celonisTrigger']);
 			expect(type.authenticate).toBeDefined(); // "Predefined Credential Type" lists credentials with authenticate
 			// n8n tests an OAuth2 (authorization code) credential by its Connect step, not by a request.
 			if (!type.extends?.includes('oAuth2Api')) expect(type.test).toBeDefined();
@@ -57,8 +58,10 @@ describe('the built package, loaded the way n8n loads a community package', () =
 		const served = (url: string) =>
 			path.join(REPO_ROOT, url.replace(/^icons\/n8n-nodes-celonis\//, ''));
 		const node = loader.nodeTypes.celonis.type.description;
+		const trigger = loader.nodeTypes.celonisTrigger.type.description as INodeTypeDescription;
 		const urls = [
 			node.iconUrl,
+			trigger.iconUrl,
 			...Object.values(loader.credentialTypes).map(({ type }) => type.iconUrl),
 		] as Array<{ light: string; dark: string }>;
 		for (const { light, dark } of urls) {
@@ -68,6 +71,15 @@ describe('the built package, loaded the way n8n loads a community package', () =
 		}
 		expect(node.codex?.categories).toEqual(['Data & Storage', 'Analytics']);
 		expect(node.usableAsTool).toBe(true);
+		// n8n's trigger panel lists nodes of the group "trigger" with webhooks or a trigger function.
+		expect(trigger.codex?.categories).toEqual(['Data & Storage', 'Analytics']);
+		expect(trigger.group).toEqual(['trigger']);
+		expect(trigger.inputs).toEqual([]);
+		expect(trigger.webhooks?.map((w) => `${w.name} ${w.httpMethod}`)).toEqual([
+			'setup HEAD',
+			'setup GET',
+			'default POST',
+		]);
 	});
 
 	it('follows the community package rules', () => {

@@ -14,6 +14,24 @@ describe('scope rules', () => {
 		expect(scopeRuleFor('/api/cloud/team')).toBeUndefined();
 	});
 
+	it('let the subscription scope list triggers (the Celonis Trigger needs nothing else), not read data', () => {
+		const triggers = scopeRuleFor('/intelligence/api/knowledge-models/km/triggers')!;
+		expect(missingScopes(triggers, ['intelligence.subscriptions:manage'])).toEqual([]);
+		expect(missingScopes(triggers, ['intelligence.knowledge-models:read'])).toEqual([]);
+		expect(
+			missingScopes(scopeRuleFor('/intelligence/api/knowledge-models/km/triggers/t')!, [
+				'intelligence.subscriptions:manage',
+			]),
+		).toEqual([]);
+		const create = scopeRuleFor('/intelligence/api/knowledge-models/km/triggers/t/subscriptions');
+		expect(create?.api).toBe('Event Subscription API');
+		expect(
+			missingScopes(scopeRuleFor('/intelligence/api/knowledge-models/km/records/r/data')!, [
+				'intelligence.subscriptions:manage',
+			]),
+		).toEqual(['intelligence.knowledge-models:read']);
+	});
+
 	it('let read-only integration scopes read, but not reload or execute', () => {
 		const read = scopeRuleFor('/integration/api/pools', 'GET')!;
 		expect(missingScopes(read, ['integration.data-pools:read'])).toEqual([]);

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { COLUMN_TYPES } from '../helpers/columns';
 import { DEFAULT_LOOKBACK_MINUTES, MAX_LOOKBACK_MINUTES } from '../helpers/watermark';
@@ -426,7 +426,7 @@ const modeFields: INodeProperties[] = [
 	},
 ];
 
-const limitFields: INodeProperties[] = [
+export const limitFields: INodeProperties[] = [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
@@ -575,3 +575,157 @@ export function exportFields(groups: ExportFieldGroups): INodeProperties[] {
 		optionsField(groups),
 	];
 }
+
+/** A resource locator of a Celonis object: from a list search, or by its ID (letters, digits, - and _). */
+function idLocator(
+	name: string,
+	displayName: string,
+	what: string,
+	searchListMethod: string,
+	example: string,
+	description: string,
+): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${what}...`,
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${example}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^[A-Za-z0-9_-]+$',
+							errorMessage: `A ${what} ID has only letters, digits, - and _`,
+						},
+					},
+				],
+			},
+		],
+	};
+}
+
+export const knowledgeModelLocator = idLocator(
+	'knowledgeModel',
+	'Knowledge Model',
+	'knowledge model',
+	'searchKnowledgeModels',
+	'o2c-km',
+	'The Knowledge Model (published in a Studio package the credential may use)',
+);
+
+export const recordLocator = idLocator(
+	'record',
+	'Record',
+	'record',
+	'searchRecords',
+	'SALES_ORDER',
+	'The record of the Knowledge Model',
+);
+
+export const triggerLocator = idLocator(
+	'trigger',
+	'Trigger',
+	'trigger',
+	'searchTriggers',
+	'late-delivery',
+	'The Knowledge Model trigger whose events start the workflow',
+);
+
+export const subscriptionLocator = idLocator(
+	'subscription',
+	'Subscription',
+	'subscription',
+	'searchSubscriptions',
+	'3f2c6a1e-0000-4000-8000-000000000001',
+	'The event subscription (Celonis calls a webhook with the events of a trigger)',
+);
+
+/** How an event of a trigger becomes an item (Celonis Trigger, Subscription → Get Failed Events). */
+export const eventOutputProperty: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	options: [
+		{
+			name: 'Record Fields',
+			value: 'fields',
+			description:
+				"One item per event: the record's fields as {field: value}, plus eventId, offset, triggerId and creationDate",
+		},
+		{
+			name: 'Raw Event',
+			value: 'raw',
+			description: 'One item per event, as Celonis sent it (fields as a list of {ID, value, type})',
+		},
+	],
+	default: 'fields',
+};
+
+/** The node's Authentication choice, and the credential each choice needs. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{
+			name: 'OAuth2 (Client Credentials)',
+			value: 'oAuth2',
+			description: 'Recommended by Celonis: least-privilege scopes, tokens that expire',
+		},
+		{
+			name: 'OAuth2 (Authorization Code)',
+			value: 'oAuth2AuthCode',
+			description:
+				'A person signs in to Celonis and approves; the workflow acts as that person with the scopes they granted',
+		},
+		{
+			name: 'API Key',
+			value: 'apiKey',
+			description: 'A User API key (Bearer); Celonis is phasing static keys out',
+		},
+		{
+			name: 'Application Key',
+			value: 'appKey',
+			description: 'An Application key (AppKey); Celonis is phasing static keys out',
+		},
+	],
+	default: 'oAuth2',
+};
+
+export const celonisCredentials: INodeCredentialDescription[] = [
+	{
+		name: 'celonisOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['oAuth2'] } },
+	},
+	{
+		name: 'celonisAuthCodeOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['oAuth2AuthCode'] } },
+	},
+	{
+		name: 'celonisApiKeyApi',
+		required: true,
+		displayOptions: { show: { authentication: ['apiKey'] } },
+	},
+	{
+		name: 'celonisAppKeyApi',
+		required: true,
+		displayOptions: { show: { authentication: ['appKey'] } },
+	},
+];

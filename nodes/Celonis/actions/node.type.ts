@@ -20,7 +20,17 @@ type NodeMap = {
 		| 'uploadChunk';
 	exportPosition: 'confirm';
 	httpRequest: 'request';
+	knowledgeModel: 'getAll' | 'getFilters' | 'getKpis' | 'getRecordData' | 'getRecords';
 	platformAdoption: 'getTrackingEvents';
+	subscription:
+		| 'delete'
+		| 'get'
+		| 'getAll'
+		| 'getFailedEvents'
+		| 'pause'
+		| 'replayFromOffset'
+		| 'resume'
+		| 'resumeFromLatest';
 	team: 'getLoginHistory' | 'getMembers';
 };
 

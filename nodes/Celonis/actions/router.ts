@@ -7,8 +7,10 @@ import * as dataModel from './dataModel/DataModel.resource';
 import * as dataPush from './dataPush/DataPush.resource';
 import * as exportPosition from './exportPosition/ExportPosition.resource';
 import * as httpRequest from './httpRequest/HttpRequest.resource';
+import * as knowledgeModel from './knowledgeModel/KnowledgeModel.resource';
 import type { CelonisType } from './node.type';
 import * as platformAdoption from './platformAdoption/PlatformAdoption.resource';
+import * as subscription from './subscription/Subscription.resource';
 import * as team from './team/Team.resource';
 
 /** resource/operation → the operation module that executes it. */
@@ -40,8 +42,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		case 'httpRequest':
 			output = await httpRequest[celonis.operation].execute.call(this, items);
 			break;
+		case 'knowledgeModel':
+			output = await knowledgeModel[celonis.operation].execute.call(this, items);
+			break;
 		case 'platformAdoption':
 			output = await platformAdoption[celonis.operation].execute.call(this, items);
+			break;
+		case 'subscription':
+			output = await subscription[celonis.operation].execute.call(this, items);
 			break;
 		case 'team':
 			output = await team[celonis.operation].execute.call(this, items);

@@ -86,3 +86,9 @@ export function withOutcome(
 export function errorMayHaveActed(error: unknown): boolean {
 	return (error as { context?: { mayHaveActed?: unknown } })?.context?.mayHaveActed === true;
 }
+
+/** The `errorCode` Celonis gave a failed request (Knowledge Model and Event Subscription APIs), if any. */
+export function errorCodeOf(error: unknown): string | undefined {
+	const code = (error as { context?: { celonisErrorCode?: unknown } })?.context?.celonisErrorCode;
+	return typeof code === 'string' ? code : undefined;
+}

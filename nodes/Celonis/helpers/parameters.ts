@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { describeOffset, jsonSyntaxErrorOffset } from './jsonSyntax';
 import { ParameterError } from './nodeErrors';
@@ -81,4 +81,28 @@ export function toStringRecord(object: IDataObject): Record<string, string> {
 	for (const [k, v] of Object.entries(object))
 		out[k] = typeof v === 'string' ? v : JSON.stringify(v);
 	return out;
+}
+
+/** The ID in a resource locator parameter of item `itemIndex`, checked by resourceIdOf. */
+export function locatorIdOf(
+	ctx: IExecuteFunctions,
+	parameter: string,
+	itemIndex: number,
+	field: string,
+	what: string,
+): string {
+	return resourceIdOf(
+		ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }),
+		field,
+		what,
+	);
+}
+
+/** "Return All" / "Limit" of item `itemIndex`: undefined for all, else the limit (a positive integer). */
+export function returnLimitOf(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (ctx.getNodeParameter('returnAll', itemIndex, true) === true) return undefined;
+	const limit = Number(ctx.getNodeParameter('limit', itemIndex, 50));
+	if (!Number.isInteger(limit) || limit < 1)
+		throw new ParameterError(`"Limit" must be a whole number of at least 1 (got ${limit}).`);
+	return limit;
 }

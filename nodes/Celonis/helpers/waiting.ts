@@ -2,12 +2,13 @@ import {
 	NodeOperationError,
 	sleep,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 /** Waits `ms` in short slices, so a cancelled execution stops waiting at once (n8n offers no abortable sleep). */
 export async function waitUnlessCancelled(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
 	ms: number,
 	what: string,
 ): Promise<void> {

@@ -2,6 +2,7 @@ import {
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
@@ -9,7 +10,8 @@ import { hasUsableToken, usableUntilOf } from '../../../shared/tokenUsability';
 import { assembleScopes, parseScopeString } from '../../../shared/scopes';
 import { normalizeTeamUrl, teamUrlHasScheme } from '../../../shared/teamUrl';
 
-export type CelonisContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** Node runs, list searches, and a trigger's webhook lifecycle (checkExists, create, delete). */
+export type CelonisContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 export type Authentication = 'apiKey' | 'appKey' | 'oAuth2' | 'oAuth2AuthCode';
 
@@ -66,8 +68,15 @@ export function forgetTeamAuth(ctx: CelonisContext): void {
 	cache.delete(ctx);
 }
 
+/** A node parameter's value (of the first item, where there are items). */
+export function nodeParameterOf(ctx: CelonisContext, name: string, fallback: unknown): unknown {
+	return 'getInputData' in ctx
+		? ctx.getNodeParameter(name, 0, fallback)
+		: (ctx as ILoadOptionsFunctions | IHookFunctions).getNodeParameter(name, fallback);
+}
+
 export function authenticationOf(ctx: CelonisContext): Authentication {
-	const value = ctx.getNodeParameter('authentication', 0, 'oAuth2') as string;
+	const value = nodeParameterOf(ctx, 'authentication', 'oAuth2');
 	return value === 'apiKey' || value === 'appKey' || value === 'oAuth2AuthCode' ? value : 'oAuth2';
 }
 

@@ -100,6 +100,78 @@ function explainJobSubmission(
 	};
 }
 
+/** The `errorCode` of an errorDTO body (Knowledge Model and Event Subscription APIs), if there is one. */
+export function celonisErrorCodeOf(body: unknown): string | undefined {
+	const parsed = Buffer.isBuffer(body)
+		? parseMaybeJson(body.toString('utf8'))
+		: typeof body === 'string'
+			? parseMaybeJson(body)
+			: body;
+	const code = (parsed as IDataObject | null)?.errorCode;
+	return typeof parsed === 'object' && typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+const KM_PATH =
+	/^\/intelligence\/api\/knowledge-models\/([^/]+)(?:\/(?:records|triggers)\/([^/]+))?/;
+const SUBSCRIPTION_PATH = /^\/intelligence\/api\/subscriptions\/([^/]+)/;
+
+/**
+ * What the Knowledge Model and Event Subscription APIs name in `errorCode` (docs/celonis-api.md,
+ * "Errors" and "Event Subscription API"): the object that was not found, or the state that refused the call.
+ */
+function explainIntelligence(
+	failure: HttpFailure,
+	request: RequestDescription,
+	said: string | undefined,
+): { message: string; description: string } | undefined {
+	const code = celonisErrorCodeOf(failure.body);
+	if (!code) return undefined;
+	const decode = (v: string | undefined) => (v === undefined ? '' : safeDecode(v));
+	const [, km, child] = KM_PATH.exec(request.path) ?? [];
+	const subscription = decode(SUBSCRIPTION_PATH.exec(request.path)?.[1]);
+	const celonisSaid = said ? ` Celonis said: ${said}.` : '';
+	const status = `HTTP ${failure.status}`;
+	switch (code) {
+		case 'KNOWLEDGE_MODEL_NOTFOUND':
+			return {
+				message: `Knowledge Model "${decode(km)}" was not found in Celonis (${status})`,
+				description: `It was deleted, or the credential cannot see it (USE PACKAGE on its Studio package). Choose a Knowledge Model from the list.${celonisSaid}`,
+			};
+		case 'KNOWLEDGE_MODEL_RECORD_NOTFOUND':
+			return {
+				message: `Knowledge Model "${decode(km)}" has no record "${decode(child)}" (${status})`,
+				description: `Choose a record from the list (Knowledge Model → Get Records lists them).${celonisSaid}`,
+			};
+		case 'SUBSCRIPTION_TRIGGER_NOTFOUND':
+			return {
+				message: subscription
+					? `The trigger of subscription "${subscription}" no longer exists in Celonis (${status})`
+					: `Knowledge Model "${decode(km)}" has no trigger "${decode(child)}" (${status})`,
+				description: `The trigger or its whole Knowledge Model was deleted in Celonis. Choose an existing trigger; a subscription of a deleted trigger can still be paused, read and deleted.${celonisSaid}`,
+			};
+		case 'SUBSCRIPTION_SUBSCRIPTION_NOTFOUND':
+			return {
+				message: `Subscription "${subscription}" was not found in Celonis (${status})`,
+				description: `It was deleted. Subscription → Get Many lists the team's subscriptions.${celonisSaid}`,
+			};
+		case 'SUBSCRIPTION_ILLEGAL_STATUS':
+			return {
+				message: `Celonis hands out failed events only of a failed or suspended subscription; "${subscription}" is active or paused (${status})`,
+				description: `An active or paused subscription still holds its events for delivery. Get Failed Events is for a subscription whose deliveries failed.${celonisSaid}`,
+			};
+		default:
+			return undefined;
+	}
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
 /**
  * A request without an HTTP answer. When it never left (refused, host unknown) nothing happened in Celonis;
  * when the connection broke or timed out after it was sent, a write may have taken effect, and the user
@@ -217,6 +289,8 @@ export function toNodeApiError(
 		...(request.itemIndex !== undefined ? { itemIndex: request.itemIndex } : {}),
 	});
 	if (mayHaveActed(failure, request.method)) error.context.mayHaveActed = true;
+	const code = celonisErrorCodeOf(failure.body);
+	if (code) error.context.celonisErrorCode = code;
 	return error;
 }
 
@@ -271,8 +345,9 @@ function explain(
 		if (failure.message) return { message: failure.message, description: `Request: ${target}.` };
 		return explainNoAnswer(failure, request, retryNote);
 	}
-	const jobSubmission = explainJobSubmission(failure, request, said);
-	if (jobSubmission) return jobSubmission;
+	const specific =
+		explainJobSubmission(failure, request, said) ?? explainIntelligence(failure, request, said);
+	if (specific) return specific;
 	switch (failure.status) {
 		case 401:
 			return {

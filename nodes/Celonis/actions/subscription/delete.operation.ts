@@ -1,0 +1,33 @@
+import {
+	updateDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { runPerItem } from '../../helpers/itemRunner';
+import { locatorIdOf } from '../../helpers/parameters';
+import { subscriptions } from '../../transport/api/intelligence';
+import { subscriptionLocator } from '../common.descriptions';
+
+const properties: INodeProperties[] = [subscriptionLocator];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['subscription'], operation: ['delete'] } },
+	properties,
+);
+
+/**
+ * DELETE .../subscriptions/{id}: Celonis stops delivering and forgets the subscription's events. A workflow
+ * whose Celonis Trigger used it creates a new one when it is activated again.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await runPerItem(this, items.length, 1, async (i) => {
+		const id = locatorIdOf(this, 'subscription', i, 'Subscription', 'subscription');
+		await subscriptions.remove(this, id, i);
+		return [{ json: { id, deleted: true } }];
+	});
+}
