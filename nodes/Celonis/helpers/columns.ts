@@ -83,6 +83,31 @@ export function parseIsoDate(text: string): number | undefined {
 	return undefined;
 }
 
+/** At least as many bytes as a text of `length` UTF-16 units takes quoted in CSV (≤ 3 bytes each, `"` doubled). */
+const quotedBytesBound = (length: number) => 3 * length + 2;
+
+/**
+ * At least as many bytes as a value takes in a CSV record of RowWriter, whatever its column's type: text
+ * quoted, numbers (at most 24 characters as text) and dates (at most 26) within 30. Cheap — nothing is
+ * serialised but nested values — so every row can be checked against a chunk size before a push.
+ */
+export function csvBytesBound(value: unknown): number {
+	switch (typeof value) {
+		case 'string':
+			return quotedBytesBound(value.length);
+		case 'number':
+			return 30;
+		case 'boolean':
+			return 7;
+		case 'undefined':
+			return 0;
+		case 'object':
+			return value === null ? 0 : quotedBytesBound(JSON.stringify(value).length);
+		default:
+			return quotedBytesBound(String(value).length);
+	}
+}
+
 /**
  * Learns the columns of a table from items: the union of their fields (in first-seen order), a Celonis type
  * per column (string, integer, float, boolean, date, datetime) and the longest text of each STRING column.
@@ -91,15 +116,20 @@ export class SchemaBuilder {
 	private readonly stats = new Map<string, Stats>();
 	readonly order: string[] = [];
 	rows = 0;
+	/** The largest csvBytesBound sum of one row's values (separators and line end not counted). */
+	maxRowBytesBound = 0;
 
 	constructor(private readonly options: { nested: NestedValues; inferDates: boolean }) {}
 
 	/** Returns false for an item without fields (it is no row). */
 	observe(row: IDataObject, itemIndex: number): boolean {
 		let fields = 0;
+		let rowBound = 0;
 		for (const name in row) {
 			fields++;
 			const value = row[name];
+			// Nested values add their bound below, from the JSON text made there anyway.
+			if (typeof value !== 'object') rowBound += csvBytesBound(value);
 			let s = this.stats.get(name);
 			if (!s) {
 				s = {
@@ -150,7 +180,9 @@ export class SchemaBuilder {
 						);
 					}
 					s.kinds |= K_JSON;
-					const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+					const json = JSON.stringify(value);
+					rowBound += quotedBytesBound(json.length);
+					const bytes = Buffer.byteLength(json, 'utf8');
 					if (bytes > s.maxBytes) {
 						s.maxBytes = bytes;
 						s.maxItem = itemIndex;
@@ -161,6 +193,7 @@ export class SchemaBuilder {
 					s.kinds |= K_STRING;
 			}
 		}
+		if (rowBound > this.maxRowBytesBound) this.maxRowBytesBound = rowBound;
 		if (fields > 0) this.rows++;
 		return fields > 0;
 	}
@@ -255,6 +288,12 @@ function asText(value: unknown): string {
 	return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Epoch milliseconds of a date value (a number, or ISO text), or undefined if it is none a Date can hold. */
+function dateMs(v: unknown): number | undefined {
+	const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+	return ms !== undefined && Number.isFinite(new Date(ms).getTime()) ? ms : undefined;
+}
+
 function formatterFor(type: ColumnType): Formatter {
 	switch (type) {
 		case 'STRING':
@@ -266,14 +305,14 @@ function formatterFor(type: ColumnType): Formatter {
 				typeof v === 'number' || typeof v === 'boolean' ? String(v) : bareOrQuotedCsv(asText(v));
 		case 'DATE':
 			return (v) => {
-				const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+				const ms = dateMs(v);
 				return ms === undefined
 					? bareOrQuotedCsv(asText(v))
 					: new Date(ms).toISOString().slice(0, 10);
 			};
 		case 'DATETIME':
 			return (v) => {
-				const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+				const ms = dateMs(v);
 				return ms === undefined ? bareOrQuotedCsv(asText(v)) : formatDateTime(ms);
 			};
 		default:
