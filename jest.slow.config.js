@@ -9,6 +9,6 @@ module.exports = {
 	transform: base.transform,
 	testMatch: ['**/*.test.ts'],
 	roots: ['<rootDir>/test/slow'],
-	testTimeout: 20 * 60 * 1000,
+	testTimeout: 30 * 60 * 1000,
 	maxWorkers: 1,
 };
