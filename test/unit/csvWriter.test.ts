@@ -307,6 +307,79 @@ describe('SchemaBuilder', () => {
 		});
 	});
 
+	it('the fast paths for ISO date-times give what the general rules give', () => {
+		// The rules as written before the fast paths: regular expressions, Date.parse, seven getters.
+		const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+		const slowFormat = (ms: number) => {
+			const d = new Date(ms);
+			return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+		};
+		const slowParse = (text: string) => {
+			if (
+				!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
+			)
+				return undefined;
+			const iso = text.replace(' ', 'T');
+			const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`);
+			return Number.isFinite(ms) ? ms : undefined;
+		};
+		fc.assert(
+			fc.property(
+				fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }),
+				(d) => expect(formatDateTime(d.getTime())).toBe(slowFormat(d.getTime())),
+			),
+			{ numRuns: 2000 },
+		);
+		const digit = fc.constantFrom(...'0123456789');
+		const near = fc.oneof(
+			fc
+				.date({ min: new Date(0), max: new Date(2 ** 42), noInvalidDate: true })
+				.map((d) => d.toISOString()),
+			// Canonical shape with any digits: invalid months, days 30/31 of February, hour 24, minute 60.
+			fc
+				.array(digit, { minLength: 17, maxLength: 17 })
+				.map(
+					(x) =>
+						`${x.slice(0, 4).join('')}-${x.slice(4, 6).join('')}-${x.slice(6, 8).join('')}T${x.slice(8, 10).join('')}:${x.slice(10, 12).join('')}:${x.slice(12, 14).join('')}.${x.slice(14, 17).join('')}Z`,
+				),
+			fc.string({ minLength: 24, maxLength: 24 }),
+		);
+		const slowParseDate = (text: string) => {
+			if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return slowParse(text);
+			const ms = Date.parse(`${text}T00:00:00Z`);
+			return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text
+				? ms
+				: undefined;
+		};
+		const dateOnly = fc.oneof(
+			near.map((t) => t.slice(0, 10)),
+			fc.constantFrom(
+				'2024-02-29',
+				'2023-02-29',
+				'1900-02-29',
+				'2000-02-29',
+				'0099-12-31',
+				'0100-01-01',
+			),
+		);
+		const writer = new RowWriter([
+			{ columnName: 'd', columnType: 'DATE' },
+			{ columnName: 't', columnType: 'DATETIME' },
+		]);
+		fc.assert(
+			fc.property(fc.oneof(near, dateOnly), (text) => {
+				const ms = slowParseDate(text);
+				expect(parseIsoDate(text)).toBe(ms);
+				// What the writer makes of it: the formatted date (time), or the text as it is.
+				const asText = bareOrQuotedCsv(text);
+				expect(writer.record({ d: text, t: text })).toBe(
+					`${ms === undefined ? asText : new Date(ms).toISOString().slice(0, 10)},${ms === undefined ? asText : slowFormat(ms)}\r\n`,
+				);
+			}),
+			{ numRuns: 5000 },
+		);
+	});
+
 	it('parses only real ISO dates', () => {
 		expect(parseIsoDate('2024-02-30')).toBeUndefined();
 		expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
