@@ -1,9 +1,9 @@
-/** Fast suite: unit, emulator and in-process engine tests. The real-n8n suites have their own scripts. */
+/** Fast suite: unit, emulator and in-process engine tests. The real-n8n and slow suites have their own scripts. */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/browser/', '/test/queue/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/browser/', '/test/queue/', '/test/slow/'],
 	testTimeout: 60000,
 	transform: {
 		'^.+\\.ts$': [

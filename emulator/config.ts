@@ -28,6 +28,11 @@ export const configSchema = z.object({
 		perSecond: z.number().int().min(1),
 		perHour: z.number().int().min(1),
 		unlimited: z.boolean(),
+		/**
+		 * false: executed REPLACE jobs are read, checked and counted chunk by chunk, but their rows are not kept (the
+		 * table reports its row count, its rows stay empty) — for pushes of gigabytes.
+		 */
+		keepRows: z.boolean(),
 	}),
 	/** Data-push job state machine delays. */
 	jobDelays: delays,
@@ -103,7 +108,7 @@ export function defaultConfig(): EmulatorConfig {
 			requirePkce: false,
 			basicCredentials: 'urlencoded-or-raw',
 		},
-		dataPush: { perSecond: 10, perHour: 250, unlimited: false },
+		dataPush: { perSecond: 10, perHour: 250, unlimited: false, keepRows: true },
 		jobDelays: { queuedMs: 50, runningMs: 100 },
 		dataJobDelays: { queuedMs: 50, runningMs: 100 },
 		modelLoadMs: 100,

@@ -1,6 +1,13 @@
 /** Executes data-push jobs: NEW → QUEUED → RUNNING → DONE | ERROR, applying chunks to the in-memory tables. */
 import { rmSync } from 'node:fs';
-import { ChunkError, readCsv, readParquet, type ChunkData, type CsvOptions } from './chunkReader';
+import {
+	ChunkError,
+	forEachCsvRow,
+	readCsv,
+	readParquet,
+	type ChunkData,
+	type CsvOptions,
+} from './chunkReader';
 import type { PushJob, Store } from './store';
 import {
 	coerce,
@@ -99,6 +106,7 @@ function keyOf(row: Row, keys: string[]): string {
 export async function runJob(store: Store, job: PushJob): Promise<void> {
 	if (job.type === 'DELTA' && job.keys.length === 0)
 		throw new Error(`Job of type DELTA requires 'keys' (primary key columns) but none were given`);
+	if (!store.config.dataPush.keepRows) return await countJob(store, job);
 	const csv = (job.csvParsingOptions ?? null) as CsvOptions | null;
 	const existing = store.tables.get(job.dataPoolId, job.targetName, job.connectionId);
 	const prepared: Prepared[] = [];
@@ -139,6 +147,7 @@ export async function runJob(store: Store, job: PushJob): Promise<void> {
 	if (job.type === 'REPLACE') {
 		table.columns = [];
 		table.rows = [];
+		table.rowsNotKept = 0;
 	}
 	for (const p of prepared) table.mergeColumns(p.columns);
 	const keys = job.keys;
@@ -171,6 +180,65 @@ export async function runJob(store: Store, job: PushJob): Promise<void> {
 	}
 	for (let i = 0; i < table.rows.length; i++)
 		table.rows[i] = fill(table.rows[i] as Row, table.columns);
+}
+
+/**
+ * A REPLACE job whose rows are counted, not kept (config dataPush.keepRows false): every chunk is parsed (a record
+ * of another length than the header fails it, as when rows are kept) and its values of typed columns (tableSchema)
+ * are coerced, an empty field as null; the table then reports the count. Columns without a type in the job are not
+ * inferred.
+ */
+async function countJob(store: Store, job: PushJob): Promise<void> {
+	if (job.type !== 'REPLACE')
+		throw new Error(
+			'This emulator keeps no rows (dataPush.keepRows is false): only REPLACE jobs can run',
+		);
+	const csv = (job.csvParsingOptions ?? null) as CsvOptions | null;
+	const dateParser = csv?.dateFormat ? datePatternParser(csv.dateFormat) : undefined;
+	const fallback = job.fallbackVarcharLength ?? DEFAULT_VARCHAR_LENGTH;
+	let count = 0;
+	let columns: Column[] = [];
+	for (const chunk of job.chunks) {
+		if (chunk.type === 'DELETE') throw new Error(`Chunk ${chunk.id}: delete chunks need kept rows`);
+		const typed: Column[] = (job.tableSchema?.columns ?? []).map((c) => ({
+			name: c.columnName,
+			type: c.columnType,
+			fieldLength: c.columnType === 'STRING' ? (c.fieldLength ?? fallback) : null,
+		}));
+		const onRow = (row: Record<string, unknown>) => {
+			for (const col of typed) {
+				// Parsed without telling an unquoted empty field (null) from "" (too slow for gigabytes): empty is null.
+				const value = row[col.name] === '' ? null : row[col.name];
+				const c = coerce(value, col, {
+					decimalSeparator: csv?.decimalSeparator,
+					thousandSeparator: csv?.thousandSeparator,
+					dateParser,
+				});
+				if ('error' in c) throw new ChunkError(c.error);
+			}
+			count++;
+		};
+		try {
+			const names =
+				chunk.fileType === 'PARQUET'
+					? await readParquet(chunk.file).then((data) => {
+							data.rows.forEach(onRow);
+							return data.columns;
+						})
+					: await forEachCsvRow(chunk.file, csv ?? {}, onRow, false);
+			if (columns.length === 0)
+				columns = names.map(
+					(name) =>
+						typed.find((c) => c.name === name) ?? { name, type: 'STRING', fieldLength: fallback },
+				);
+		} catch (e) {
+			throw new Error(`Chunk ${chunk.id}: ${(e as Error).message}`);
+		}
+	}
+	const table = store.tables.ensure(job.dataPoolId, job.targetName, job.connectionId);
+	table.columns = columns;
+	table.rows = [];
+	table.rowsNotKept = count;
 }
 
 function fill(row: Row, columns: Column[]): Row {

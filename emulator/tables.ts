@@ -12,6 +12,8 @@ export const DEFAULT_VARCHAR_LENGTH = 80;
 export class Table {
 	columns: Column[] = [];
 	rows: Row[] = [];
+	/** Rows loaded but not kept (config dataPush.keepRows false): counted only. */
+	rowsNotKept = 0;
 	constructor(
 		public poolId: string,
 		public name: string,
@@ -84,7 +86,7 @@ export class Tables {
 			poolId: t.poolId,
 			name: t.name,
 			connectionId: t.connectionId,
-			rowCount: t.rows.length,
+			rowCount: t.rows.length + t.rowsNotKept,
 			columns: t.columns,
 		}));
 	}

@@ -6,6 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+import { parse } from 'csv-parse/sync';
+
 import type { Emulator } from '../emulator';
 import type { ExecuteResult, N8nSandbox } from './n8n-cli';
 import type { ExampleWorkflow } from './n8n-fixtures';
@@ -32,29 +34,35 @@ function outputsOf(result: ExecuteResult): Record<string, NodeOutput[]> {
 	return out;
 }
 
+/** A file of a node's output or input, read from n8n's binary store (or the item, in memory mode). */
+async function readBinary(
+	sandbox: N8nSandbox,
+	binary: NonNullable<NodeOutput['binary']>[string],
+): Promise<Buffer | undefined> {
+	if (binary.data && !binary.id) return Buffer.from(binary.data, 'base64');
+	if (!binary.id) return undefined;
+	const relative = binary.id.replace(/^filesystem(-v2)?:/, '');
+	for (const base of [
+		path.join(sandbox.userFolder, '.n8n', 'storage'),
+		path.join(sandbox.userFolder, '.n8n', 'binaryData'),
+		path.join(sandbox.userFolder, '.n8n'),
+	]) {
+		const content = await fs.readFile(path.join(base, relative)).catch(() => undefined);
+		if (content) return content;
+	}
+	return undefined;
+}
+
 /** n8n keeps binary data in its binary store; the demo copies exported files next to the repo for a look. */
 async function saveFile(
 	sandbox: N8nSandbox,
 	binary: NonNullable<NodeOutput['binary']>[string],
 	outputDir: string,
 ): Promise<string | undefined> {
-	const name = binary.fileName ?? 'export.bin';
-	let content: Buffer | undefined;
-	if (binary.data && !binary.id) content = Buffer.from(binary.data, 'base64');
-	else if (binary.id) {
-		const relative = binary.id.replace(/^filesystem(-v2)?:/, '');
-		for (const base of [
-			path.join(sandbox.userFolder, '.n8n', 'storage'),
-			path.join(sandbox.userFolder, '.n8n', 'binaryData'),
-			path.join(sandbox.userFolder, '.n8n'),
-		]) {
-			content = await fs.readFile(path.join(base, relative)).catch(() => undefined);
-			if (content) break;
-		}
-	}
+	const content = await readBinary(sandbox, binary);
 	if (!content) return undefined;
 	await fs.mkdir(outputDir, { recursive: true });
-	const target = path.join(outputDir, name);
+	const target = path.join(outputDir, binary.fileName ?? 'export.bin');
 	await fs.writeFile(target, content);
 	return target;
 }
@@ -85,6 +93,44 @@ function sameRow(
 	);
 }
 
+/** How many pushed rows are in the table: landed rows looked up by the key columns (or by the first field). */
+function countLanded(
+	pushed: Array<Record<string, unknown>>,
+	landed: Array<Record<string, unknown>>,
+	keys: string[],
+): number {
+	const by = keys.length > 0 ? keys : Object.keys(pushed[0] ?? {}).slice(0, 1);
+	const key = (row: Record<string, unknown>) => by.map((f) => String(row[f])).join('\u0000');
+	const index = new Map<string, Array<Record<string, unknown>>>();
+	for (const row of landed) {
+		const k = key(row);
+		const list = index.get(k);
+		if (list) list.push(row);
+		else index.set(k, [row]);
+	}
+	return pushed.filter((row) => index.get(key(row))?.some((l) => sameRow(row, l, keys))).length;
+}
+
+/** The rows of the CSV files an item list carries (header row first, as Convert to File writes them). */
+async function csvRowsOf(
+	sandbox: N8nSandbox,
+	items: NodeOutput[],
+): Promise<Array<Record<string, unknown>>> {
+	const rows: Array<Record<string, unknown>> = [];
+	for (const item of items)
+		for (const binary of Object.values(item.binary ?? {})) {
+			const content = await readBinary(sandbox, binary);
+			if (content)
+				rows.push(
+					...(parse(content, { bom: true, columns: true }) as Array<Record<string, unknown>>),
+				);
+		}
+	return rows;
+}
+
+const megabytes = (bytes: unknown) => `${(Number(bytes) / 1e6).toFixed(1)} MB`;
+const seconds = (ms: unknown) => `${(Number(ms) / 1000).toFixed(1)} s`;
+
 export async function verifyExample(
 	example: ExampleWorkflow,
 	result: ExecuteResult,
@@ -108,21 +154,23 @@ export async function verifyExample(
 		const first = items[0]?.json ?? {};
 		if (typeof first.jobId === 'string' && typeof first.rows === 'number') {
 			const table = emu.store.tables.find(String(first.poolId), String(first.table));
-			const pushed = (outputs[inputNodeOf(example.workflow, node.name) ?? ''] ?? []).map(
-				(item) => item.json,
-			);
+			const input = outputs[inputNodeOf(example.workflow, node.name) ?? ''] ?? [];
+			const isFile = node.parameters.operation === 'pushFile';
+			// Push Items: the input items are the rows; Push File: the rows of the input items' CSV files.
+			const pushed = isFile ? await csvRowsOf(sandbox, input) : input.map((item) => item.json);
 			const keys = String(node.parameters.keyColumns ?? '')
 				.split(',')
 				.map((k) => k.trim())
 				.filter(Boolean);
-			const found = pushed.filter((row) =>
-				table?.rows.some((landed) => sameRow(row, landed as Record<string, unknown>, keys)),
+			const found = countLanded(
+				pushed,
+				(table?.rows ?? []) as Array<Record<string, unknown>>,
+				keys,
 			);
 			checks.push({
 				label: node.name,
-				ok:
-					first.status === 'DONE' && pushed.length === first.rows && found.length === pushed.length,
-				detail: `${first.rows} rows pushed in ${first.chunks} chunk(s) (${first.mode}), job ${first.status}; ${found.length} of them verified in the emulator's table ${first.table} (${table?.rows.length ?? 0} rows in all)`,
+				ok: first.status === 'DONE' && pushed.length === first.rows && found === pushed.length,
+				detail: `${first.rows} rows${isFile ? ` of ${first.files} file(s)` : ''} pushed in ${first.chunks} chunk(s), ${megabytes(first.bytes)}, ${seconds(first.durationMs)} (${first.mode}), job ${first.status}; ${found} of them verified in the emulator's table ${first.table} (${table?.rows.length ?? 0} rows in all)`,
 			});
 		} else if (typeof first.events === 'number' && items[0]?.binary) {
 			const [binary] = Object.values(items[0].binary);

@@ -204,27 +204,39 @@ export async function createN8nSandbox(options: SandboxOptions): Promise<N8nSand
 		return file;
 	};
 
-	const n8n = (args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> =>
-		new Promise((resolve, reject) => {
-			const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
-				env,
-				cwd: userFolder,
-				stdio: ['ignore', 'pipe', 'pipe'],
+	// stdout goes to a file, not a pipe: n8n ends `execute` with process.exit(), which drops whatever of a large
+	// result (--rawOutput of many items) is still queued for a pipe; writes to a file are synchronous.
+	const n8n = async (args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> => {
+		const outFile = path.join(scratch, `${++counter}-stdout.log`);
+		const out = await fs.open(outFile, 'w', 0o600);
+		try {
+			const { exitCode, stderr } = await new Promise<{
+				exitCode: number | null;
+				stderr: string;
+			}>((resolve, reject) => {
+				const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
+					env,
+					cwd: userFolder,
+					stdio: ['ignore', out.fd, 'pipe'],
+				});
+				let stderr = '';
+				child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+				const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
+				child.on('error', (error) => {
+					clearTimeout(timer);
+					reject(error);
+				});
+				child.on('close', (code) => {
+					clearTimeout(timer);
+					resolve({ exitCode: code, stderr });
+				});
 			});
-			let stdout = '';
-			let stderr = '';
-			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-			child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-			const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000);
-			child.on('error', (error) => {
-				clearTimeout(timer);
-				reject(error);
-			});
-			child.on('close', (exitCode) => {
-				clearTimeout(timer);
-				resolve({ exitCode, stdout, stderr });
-			});
-		});
+			return { exitCode, stdout: await fs.readFile(outFile, 'utf8'), stderr };
+		} finally {
+			await out.close();
+			await fs.rm(outFile, { force: true });
+		}
+	};
 
 	const mustSucceed = async (label: string, args: string[]): Promise<CliResult> => {
 		const result = await n8n(args);

@@ -14,6 +14,7 @@ import {
 	leastPrivilegeScopes,
 	operationEntry,
 	scopeNeedsOfCalls,
+	TRIGGER_ENTRY,
 	type ScopeNeed,
 } from '../shared/operationScopes';
 
@@ -76,6 +77,12 @@ export function workflowsOf(json: unknown): Workflow[] {
 /** The Celonis node type, whichever package prefix n8n gave it (`n8n-nodes-celonis.celonis`, `@org/…`). */
 function isCelonisNode(node: WorkflowNode): boolean {
 	return typeof node.type === 'string' && /(^|[./])n8n-nodes-celonis\.celonis$/.test(node.type);
+}
+
+function isCelonisTrigger(node: WorkflowNode): boolean {
+	return (
+		typeof node.type === 'string' && /(^|[./])n8n-nodes-celonis\.celonisTrigger$/.test(node.type)
+	);
 }
 
 /** What a generic request's path says: the literal path, or the literal start of an expression. */
@@ -144,8 +151,16 @@ export function advise(files: Array<{ name: string; json: unknown }>): Advice {
 	for (const file of files)
 		for (const workflow of workflowsOf(file.json))
 			for (const node of workflow.nodes ?? [])
-				if (isCelonisNode(node) && node.disabled !== true)
-					nodes.push(adviseNode(workflow.name ?? file.name, node));
+				if (node.disabled === true) continue;
+				else if (isCelonisNode(node)) nodes.push(adviseNode(workflow.name ?? file.name, node));
+				else if (isCelonisTrigger(node))
+					nodes.push({
+						workflow: workflow.name ?? file.name,
+						node: node.name ?? '(unnamed)',
+						operation: TRIGGER_ENTRY.label,
+						authentication: String(node.parameters?.authentication ?? defaultOf('authentication')),
+						needs: scopeNeedsOfCalls(TRIGGER_ENTRY.calls),
+					});
 	return { nodes, leastPrivilege: leastPrivilegeScopes(nodes.flatMap((n) => n.needs)) };
 }
 

@@ -205,6 +205,27 @@ export const OPERATION_TABLE: readonly OperationEntry[] = [
 	},
 ];
 
+/**
+ * The Celonis Trigger node: its webhook lifecycle lists, creates, updates, resumes, pauses and deletes the
+ * subscription, and names a deleted trigger by listing the knowledge model's triggers. Its engine tests run it
+ * with exactly these scopes.
+ */
+export const TRIGGER_ENTRY: OperationEntry = {
+	resource: 'celonisTrigger',
+	operation: 'subscribe',
+	label: 'Celonis Trigger',
+	calls: [
+		{ method: 'GET', path: SUBSCRIPTIONS },
+		{ method: 'POST', path: `${KM}/{km}/triggers/{trigger}/subscriptions` },
+		{ method: 'PUT', path: `${SUBSCRIPTIONS}/{id}` },
+		{ method: 'PATCH', path: `${SUBSCRIPTIONS}/{id}/resume` },
+		{ method: 'PATCH', path: `${SUBSCRIPTIONS}/{id}/pause` },
+		{ method: 'DELETE', path: `${SUBSCRIPTIONS}/{id}` },
+		{ method: 'GET', path: `${KM}/{km}/triggers` },
+	],
+	probe: { path: SUBSCRIPTIONS },
+};
+
 export function operationEntry(resource: string, operation: string): OperationEntry | undefined {
 	return OPERATION_TABLE.find((e) => e.resource === resource && e.operation === operation);
 }

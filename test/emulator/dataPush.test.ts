@@ -342,6 +342,56 @@ describe('data push', () => {
 	});
 });
 
+describe('data push without keeping rows (dataPush.keepRows false)', () => {
+	afterEach(() => emu.configure({ dataPush: { keepRows: true } }));
+
+	test('a REPLACE job is parsed and counted chunk by chunk; the table lists the count and keeps no rows', async () => {
+		emu.configure({ dataPush: { keepRows: false } });
+		const job = await createJob({
+			targetName: 'T_COUNTED',
+			type: 'REPLACE',
+			fileType: 'CSV',
+			tableSchema: { columns: [{ columnName: 'ID', columnType: 'INTEGER' }] },
+		});
+		for (const part of ['ID,NOTE\n1,"a\nb"\n2,x\n', 'ID,NOTE\n3,y\n'])
+			expect((await upload(job.id, part)).status).toBe(200);
+		expect(await runJob(job.id)).toMatchObject({ status: 'DONE' });
+		const listed = (await call(`${emu.url}/__emulator/tables`)).json as Json[];
+		expect(listed.find((t) => t.name === 'T_COUNTED')).toMatchObject({ rowCount: 3 });
+		expect((await table('T_COUNTED')).rows).toEqual([]);
+	});
+
+	test('still fails a job on a malformed record or a value its column type refuses, and refuses DELTA', async () => {
+		emu.configure({ dataPush: { keepRows: false } });
+		const ragged = await createJob({
+			targetName: 'T_COUNTED_BAD',
+			type: 'REPLACE',
+			fileType: 'CSV',
+		});
+		await upload(ragged.id, 'ID,NOTE\n1,a,extra\n');
+		expect((await runJob(ragged.id)).status).toBe('ERROR');
+		const typed = await createJob({
+			targetName: 'T_COUNTED_BAD',
+			type: 'REPLACE',
+			fileType: 'CSV',
+			tableSchema: { columns: [{ columnName: 'ID', columnType: 'INTEGER' }] },
+		});
+		await upload(typed.id, 'ID\n1\nnot a number\n');
+		expect((await runJob(typed.id)).status).toBe('ERROR');
+		const delta = await createJob({
+			targetName: 'T_COUNTED_BAD',
+			type: 'DELTA',
+			keys: ['ID'],
+			fileType: 'CSV',
+		});
+		await upload(delta.id, 'ID\n1\n');
+		expect(await runJob(delta.id)).toMatchObject({
+			status: 'ERROR',
+			logs: [expect.stringMatching(/only REPLACE jobs/)],
+		});
+	});
+});
+
 describe('continuous push', () => {
 	test('upload → flushStatus new → flushed into the table; missing targetName → 400 text', async () => {
 		const url = `${emu.url}/continuous-batch-processing/api/v1/${P}/items`;

@@ -7,6 +7,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import {
+	leastPrivilegeScopes,
+	scopeNeedsOfCalls,
+	TRIGGER_ENTRY,
+} from '../../shared/operationScopes';
+import { connectAuthCode } from '../harness/authCode';
 import { addFaults, celonisTriggerNode } from '../harness/builders';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
 import { Engine, type NodeSpec } from '../harness/engine';
@@ -26,7 +32,10 @@ beforeAll(async () => {
 	engine = await Engine.create();
 	creds = engine.addCredential(
 		'celonisOAuth2Api',
-		oauthData(ctx.emu.url, DEMO.client, { scopes: ['intelligence.subscriptions:manage'] }),
+		// Exactly the scopes the operation table gives the trigger (what Connection → Check and npm run scopes say).
+		oauthData(ctx.emu.url, DEMO.client, {
+			scopes: leastPrivilegeScopes(scopeNeedsOfCalls(TRIGGER_ENTRY.calls)),
+		}),
 	);
 });
 beforeEach(async () => {
@@ -533,4 +542,35 @@ describe('activation errors say what to change', () => {
 		const error = await activationError(() => host.activate());
 		expect(error.message).toMatch(/"Trigger" is "\.\.\/subscriptions", which is not a trigger ID/);
 	});
+});
+
+describe('with each kind of credential', () => {
+	it.each(['celonisApiKeyApi', 'celonisAppKeyApi', 'celonisAuthCodeOAuth2Api'] as const)(
+		'%s: activation subscribes, events arrive, deactivation deletes',
+		async (type) => {
+			const other = await Engine.create();
+			const data =
+				type === 'celonisApiKeyApi'
+					? { teamUrl: ctx.emu.url, apiKey: DEMO.apiKey }
+					: type === 'celonisAppKeyApi'
+						? { teamUrl: ctx.emu.url, appKey: DEMO.appKey }
+						: {
+								teamUrl: ctx.emu.url,
+								clientId: DEMO.client.id,
+								clientSecret: DEMO.client.secret,
+								scopes: ['intelligence.subscriptions:manage'],
+							};
+			const credentials = other.addCredential(type, data);
+			if (type === 'celonisAuthCodeOAuth2Api')
+				await connectAuthCode(other, (credentials[type] as { id: string }).id);
+			await host.close();
+			host = await TriggerHost.start(other, celonisTriggerNode({}, credentials));
+			await host.activate();
+			expect(subs()).toHaveLength(1);
+			await fire(2);
+			expect(host.executions.map((e) => e.items[0].offset)).toEqual([0, 1]);
+			await host.deactivate();
+			expect(subs()).toEqual([]);
+		},
+	);
 });

@@ -24,9 +24,13 @@ async function withExampleNodes(): Promise<void> {
 		'ScheduleTrigger',
 	);
 	types.nodes['n8n-nodes-base.stickyNote'] ??= base('StickyNote/StickyNote.node.js', 'StickyNote');
+	types.nodes['n8n-nodes-base.convertToFile'] ??= base(
+		'Files/ConvertToFile/ConvertToFile.node.js',
+		'ConvertToFile',
+	);
 }
 
-it('examples/scheduled-data-push.json: rows → Push Items to Table → Reload Data Model, from its Manual Trigger', async () => {
+it('examples/scheduled-data-push.json: 100,000 rows → Push Items to Table → Reload Data Model, and as a CSV file → Push File to Table in many chunks, from its Manual Trigger', async () => {
 	await withExampleNodes();
 	ctx.emu.configure({ jobDelays: { queuedMs: 5, runningMs: 10 }, modelLoadMs: 20 });
 	const workflow = JSON.parse(
@@ -51,25 +55,40 @@ it('examples/scheduled-data-push.json: rows → Push Items to Table → Reload D
 	);
 	const r = await engine.run(nodes, workflow.connections);
 	expect(r.error?.message).toBeUndefined();
-	expect(r.json('Push Items to SALES_ORDERS')[0]).toMatchObject({
+	const pushed = r.json('Push Items to SALES_ORDERS')[0];
+	expect(pushed).toMatchObject({
 		poolId: POOL,
 		table: 'SALES_ORDERS',
 		mode: 'DELTA',
-		rows: 3,
+		rows: 100_000,
 		status: 'DONE',
 	});
+	expect(pushed.bytes as number).toBeGreaterThan(5_000_000);
 	expect(r.json('Reload O2C Data Model')[0]).toMatchObject({
 		dataModelId: MODEL,
 		status: 'SUCCESS',
 	});
 	const table = ctx.emu.store.tables.find(POOL, 'SALES_ORDERS')!;
-	expect(table.rows.find((row) => row.ORDER_ID === 'SO-2002')).toMatchObject({
+	// SO-1000 was in the seed: updated, not added.
+	expect(table.rows).toHaveLength(100_000);
+	expect(table.rows.find((row) => row.ORDER_ID === 'SO-1001')).toMatchObject({
 		CUSTOMER: 'Globex SA, "Paris"',
-		NET_VALUE: 250,
+		NET_VALUE: 79.19,
 		STATUS: 'SHIPPED',
 	});
-	expect(table.rows.find((row) => row.ORDER_ID === 'SO-1000')).toMatchObject({
-		STATUS: 'INVOICED',
-		NET_VALUE: 1250.5,
+	const file = r.json('Push File to SALES_ORDERS_FILE')[0];
+	expect(file).toMatchObject({
+		table: 'SALES_ORDERS_FILE',
+		rows: 100_000,
+		files: 1,
+		status: 'DONE',
+	});
+	expect(file.chunks as number).toBeGreaterThan(5);
+	const fileTable = ctx.emu.store.tables.find(POOL, 'SALES_ORDERS_FILE')!;
+	expect(fileTable.rows).toHaveLength(100_000);
+	expect(fileTable.rows.find((row) => row.ORDER_ID === 'SO-1001')).toMatchObject({
+		CUSTOMER: 'Globex SA, "Paris"',
+		NET_VALUE: 79.19,
+		STATUS: 'SHIPPED',
 	});
 });

@@ -50,6 +50,61 @@ export function jobsOf(emu: Emulator) {
 	return [...emu.store.pushJobs.values()];
 }
 
+/** The emulator's request counter now: pass it to jobCreationsSince. */
+export function requestSeq(emu: Emulator): number {
+	return emu.store.requestLog.list(1)[0]?.seq ?? 0;
+}
+
+/** How many requests to create a data push job the emulator answered after request `seq`. */
+export function jobCreationsSince(emu: Emulator, seq: number): number {
+	return emu.store.requestLog
+		.list()
+		.filter(
+			(e) => e.seq > seq && e.method === 'POST' && /\/data-push\/[^/]+\/jobs\/?$/.test(e.path),
+		).length;
+}
+
 let tableCounter = 0;
 export const freshTable = (prefix = 'T') =>
 	`${prefix}_${Date.now().toString(36).toUpperCase()}_${++tableCounter}`;
+
+/**
+ * A CSV file with everything that makes cutting it hard: a UTF-8 BOM, CRLF line ends, a header, quoted
+ * fields with CRLF, LF and CR inside, doubled quotes, separators inside quotes, multi-byte characters,
+ * quoted empty strings ("") next to nulls (empty, unquoted). Deterministic for a seed.
+ */
+export function trickyCsv(rows: number, seed = 1): { text: string; columns: string[] } {
+	const columns = ['id', 'name', 'note', 'amount', 'flag'];
+	let state = seed;
+	const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+	const words = [
+		'plain',
+		'comma, inside',
+		'quote "inside"',
+		'line\r\nbreak',
+		'lf\nonly',
+		'cr\ronly',
+		'ünïcødé €',
+		'  spaced  ',
+		'',
+		',',
+		'"',
+		'\r\n',
+	];
+	const pick = () => words[Math.floor(random() * words.length)];
+	const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+	const lines = [columns.join(',')];
+	for (let i = 0; i < rows; i++) {
+		const note = Array.from({ length: 1 + Math.floor(random() * 12) }, pick).join(' ');
+		lines.push(
+			[
+				String(i),
+				quote(pick() + pick()),
+				quote(note),
+				random() < 0.2 ? '' : (random() * 1000).toFixed(2),
+				random() < 0.5 ? '""' : '',
+			].join(','),
+		);
+	}
+	return { text: `\uFEFF${lines.map((line) => `${line}\r\n`).join('')}`, columns };
+}

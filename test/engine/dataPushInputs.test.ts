@@ -9,9 +9,11 @@ import {
 	engineWith,
 	freshTable,
 	input,
+	jobCreationsSince,
 	jobsOf,
 	MODEL,
 	POOL,
+	requestSeq,
 	tableRows,
 } from './dataPushHelpers';
 
@@ -93,6 +95,7 @@ describe('bad input gets a clear error and creates no job', () => {
 	it.each(cases)('%s', async (_name, rows, params, message) => {
 		const { engine, creds } = await engineWith(ctx.emu);
 		const before = jobsOf(ctx.emu).length;
+		const since = requestSeq(ctx.emu);
 		const r = await engine.runChain([
 			input(rows),
 			celonis(creds, { operation: 'pushItems', tableName: freshTable(), ...params }),
@@ -100,6 +103,8 @@ describe('bad input gets a clear error and creates no job', () => {
 		expect(r.status).toBe('error');
 		expect(r.error!.message).toMatch(message);
 		expect(jobsOf(ctx.emu).length).toBe(before);
+		// Not created and deleted again: never asked for.
+		expect(jobCreationsSince(ctx.emu, since)).toBe(0);
 	});
 
 	it('items with differing fields: the union of columns, missing fields are null', async () => {

@@ -4,19 +4,22 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 
 import {
+	COLUMN_TYPES,
 	RowWriter,
 	SchemaBuilder,
+	type ColumnType,
 	formatDateTime,
 	parseIsoDate,
 	type ColumnSpec,
 } from '../../nodes/Celonis/helpers/columns';
+import { assertRowsFit, produceCsvChunks } from '../../nodes/Celonis/helpers/csvRows';
 import {
 	bareOrQuotedCsv,
-	CsvChunker,
 	quoteCsv,
-	scanCsv,
 	writerCsvParsingOptions,
+	type CsvChunk,
 } from '../../nodes/Celonis/helpers/csvWriter';
+import type { FileBody } from '../../nodes/Celonis/helpers/fileBody';
 
 /** Reads CSV the way Celonis is told to (csvParsingOptions) and the emulator does: unquoted empty = null. */
 function readCsv(text: string): (string | null)[][] {
@@ -115,47 +118,138 @@ describe('RFC 4180 writer round-trips through csv-parse', () => {
 	});
 });
 
-describe('CsvChunker', () => {
-	it('cuts at record boundaries, never exceeds the byte limit, repeats the header and keeps every row once', async () => {
+/** All bytes of a body, read once. */
+async function bytesOf(body: FileBody): Promise<Buffer> {
+	const pieces: Uint8Array[] = [];
+	for await (const piece of body.read()) pieces.push(piece);
+	return Buffer.concat(pieces);
+}
+
+describe('produceCsvChunks (items into chunks)', () => {
+	it('cuts at record boundaries, never exceeds the byte limit, repeats the header, keeps every row once, and writes the same bytes every time a chunk is read', async () => {
 		await fc.assert(
 			fc.asyncProperty(
-				fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), {
+				fc.array(fc.option(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 })), {
 					minLength: 1,
 					maxLength: 200,
 				}),
-				fc.integer({ min: 80, max: 2000 }),
+				fc.integer({ min: 200, max: 2000 }),
 				async (values, limit) => {
-					const w = new RowWriter([{ columnName: 'v', columnType: 'STRING' }]);
-					const chunker = new CsvChunker(w.header, limit);
-					const chunks = [];
-					for (const v of values) {
-						const done = chunker.add(w.record({ v }));
-						if (done) chunks.push(done);
-					}
-					const last = chunker.finish();
-					if (last) chunks.push(last);
+					const columns: ColumnSpec[] = [{ columnName: 'v', columnType: 'STRING' }];
+					// null stands for an item without fields: it is no row.
+					const items = values.map((v) => ({ json: v === null ? {} : { v } }));
+					const chunks: CsvChunk[] = [];
+					await produceCsvChunks(
+						items,
+						columns,
+						limit,
+						async (c) => {
+							chunks.push(c);
+						},
+						() => false,
+					);
 					const back: string[] = [];
 					for (const [i, c] of chunks.entries()) {
 						expect(c.index).toBe(i);
-						const bytes = Buffer.from(await c.blob.arrayBuffer());
+						const bytes = await bytesOf(c.body);
+						expect(await bytesOf(c.body)).toEqual(bytes);
 						expect(bytes.length).toBe(c.bytes);
+						expect(c.body.size).toBe(c.bytes);
 						expect(bytes.length).toBeLessThanOrEqual(limit);
 						expect(createHash('md5').update(bytes).digest('hex')).toBe(c.md5);
 						const rows = readCsv(bytes.toString('utf8'));
 						expect(rows[0]).toEqual(['v']);
 						expect(rows.length - 1).toBe(c.rows);
+						const held = items.slice(c.items!.from, c.items!.to + 1).filter((it) => 'v' in it.json);
+						expect(held.length).toBe(c.rows);
 						back.push(...rows.slice(1).map((r) => r[0] as string));
 					}
-					expect(back).toEqual(values);
+					expect(back).toEqual(values.filter((v) => v !== null));
 				},
 			),
 			{ numRuns: 100 },
 		);
 	});
 
-	it('refuses a row that cannot fit a chunk', () => {
-		const chunker = new CsvChunker('"v"\r\n', 20);
-		expect(() => chunker.add(`"${'x'.repeat(30)}"\r\n`)).toThrow(/does not fit/);
+	it('a chunk whose items changed after it was measured fails to read instead of sending other bytes', async () => {
+		const items = [{ json: { v: 'a' } as IDataObject }, { json: { v: 'b' } as IDataObject }];
+		const chunks: CsvChunk[] = [];
+		await produceCsvChunks(
+			items,
+			[{ columnName: 'v', columnType: 'STRING' }],
+			1000,
+			async (c) => {
+				chunks.push(c);
+			},
+			() => false,
+		);
+		items[1].json.v = 'bbbb';
+		await expect(bytesOf(chunks[0].body)).rejects.toThrow(/changed while it was uploaded/);
+	});
+});
+
+describe('assertRowsFit', () => {
+	const columns: ColumnSpec[] = [
+		{ columnName: 'id', columnType: 'INTEGER' },
+		{ columnName: 'text', columnType: 'STRING' },
+	];
+	const prepared = (rows: IDataObject[]) => {
+		const schema = new SchemaBuilder({ nested: 'jsonText', inferDates: true });
+		rows.forEach((r, i) => schema.observe(r, i));
+		return { schema, columns, warnings: [] };
+	};
+
+	it('names the first row that does not fit with the header, whatever its bound', () => {
+		const rows = [
+			{ id: 1, text: 'ok' },
+			{ id: 2, text: '€'.repeat(300) },
+			{ id: 3, text: 'ok' },
+		];
+		const items = rows.map((json) => ({ json }));
+		// header "id","text" CRLF = 13 bytes; row 2 = 2,"€…" CRLF = 2 + 902 + 2 = 906 bytes
+		expect(() => assertRowsFit(items, prepared(rows), 13 + 905)).toThrow(
+			/^\[item 1\] The row has 906 bytes as CSV, more than fits into a chunk of 918 bytes with the header \(13 bytes\)/,
+		);
+		expect(() => assertRowsFit(items, prepared(rows), 13 + 906)).not.toThrow();
+	});
+
+	it('the bound is never below the real size, whatever the column types (so rows it lets pass always fit)', () => {
+		const value = fc.oneof(
+			cell,
+			fc.integer(),
+			fc.double({ noNaN: true }),
+			fc.boolean(),
+			fc.array(fc.string(), { maxLength: 3 }),
+			fc
+				.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
+				.map((d) => d.toISOString()),
+			fc.constantFrom('2024-02-29', '2024-01-31 08:00', '+275760-09-13T00:00:00.000Z'),
+		);
+		const type = fc.constantFrom<ColumnType | 'auto'>('auto', ...COLUMN_TYPES);
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({ a: value, b: value }), { minLength: 1, maxLength: 30 }),
+				type,
+				type,
+				(rows, typeA, typeB) => {
+					const schema = new SchemaBuilder({ nested: 'jsonText', inferDates: true });
+					rows.forEach((r, i) => schema.observe(r as IDataObject, i));
+					const { columns: built } = schema.build(
+						[
+							{ column: 'a', type: typeA, fieldLength: 65000 },
+							{ column: 'b', type: typeB, fieldLength: 65000 },
+						],
+						[],
+					);
+					const writer = new RowWriter(built);
+					const largest = Math.max(
+						...rows.map((r) => Buffer.byteLength(writer.record(r as IDataObject), 'utf8')),
+					);
+					expect(schema.maxRowBytesBound + built.length + 1).toBeGreaterThanOrEqual(largest);
+				},
+			),
+			{ numRuns: 500 },
+		);
 	});
 });
 
@@ -213,16 +307,82 @@ describe('SchemaBuilder', () => {
 		});
 	});
 
+	it('the fast paths for ISO date-times give what the general rules give', () => {
+		// The rules as written before the fast paths: regular expressions, Date.parse, seven getters.
+		const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+		const slowFormat = (ms: number) => {
+			const d = new Date(ms);
+			return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+		};
+		const slowParse = (text: string) => {
+			if (
+				!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
+			)
+				return undefined;
+			const iso = text.replace(' ', 'T');
+			const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`);
+			return Number.isFinite(ms) ? ms : undefined;
+		};
+		fc.assert(
+			fc.property(
+				fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }),
+				(d) => expect(formatDateTime(d.getTime())).toBe(slowFormat(d.getTime())),
+			),
+			{ numRuns: 2000 },
+		);
+		const digit = fc.constantFrom(...'0123456789');
+		const near = fc.oneof(
+			fc
+				.date({ min: new Date(0), max: new Date(2 ** 42), noInvalidDate: true })
+				.map((d) => d.toISOString()),
+			// Canonical shape with any digits: invalid months, days 30/31 of February, hour 24, minute 60.
+			fc
+				.array(digit, { minLength: 17, maxLength: 17 })
+				.map(
+					(x) =>
+						`${x.slice(0, 4).join('')}-${x.slice(4, 6).join('')}-${x.slice(6, 8).join('')}T${x.slice(8, 10).join('')}:${x.slice(10, 12).join('')}:${x.slice(12, 14).join('')}.${x.slice(14, 17).join('')}Z`,
+				),
+			fc.string({ minLength: 24, maxLength: 24 }),
+		);
+		const slowParseDate = (text: string) => {
+			if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return slowParse(text);
+			const ms = Date.parse(`${text}T00:00:00Z`);
+			return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text
+				? ms
+				: undefined;
+		};
+		const dateOnly = fc.oneof(
+			near.map((t) => t.slice(0, 10)),
+			fc.constantFrom(
+				'2024-02-29',
+				'2023-02-29',
+				'1900-02-29',
+				'2000-02-29',
+				'0099-12-31',
+				'0100-01-01',
+			),
+		);
+		const writer = new RowWriter([
+			{ columnName: 'd', columnType: 'DATE' },
+			{ columnName: 't', columnType: 'DATETIME' },
+		]);
+		fc.assert(
+			fc.property(fc.oneof(near, dateOnly), (text) => {
+				const ms = slowParseDate(text);
+				expect(parseIsoDate(text)).toBe(ms);
+				// What the writer makes of it: the formatted date (time), or the text as it is.
+				const asText = bareOrQuotedCsv(text);
+				expect(writer.record({ d: text, t: text })).toBe(
+					`${ms === undefined ? asText : new Date(ms).toISOString().slice(0, 10)},${ms === undefined ? asText : slowFormat(ms)}\r\n`,
+				);
+			}),
+			{ numRuns: 5000 },
+		);
+	});
+
 	it('parses only real ISO dates', () => {
 		expect(parseIsoDate('2024-02-30')).toBeUndefined();
 		expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
 		expect(parseIsoDate('2024-02-29T01:02:03+01:00')).toBe(Date.UTC(2024, 1, 29, 0, 2, 3));
-	});
-});
-
-describe('scanCsv', () => {
-	it('finds the longest field and counts records, quoted line breaks included', () => {
-		const csv = 'a,b\r\n"x\n,y",12345\r\n\r\nzz,"q""q"\n';
-		expect(scanCsv(Buffer.from(csv))).toEqual({ maxFieldBytes: 5, records: 3 });
 	});
 });

@@ -173,6 +173,14 @@ export const csvOptionsProperty: INodeProperties = {
 		{ displayName: 'Decimal Separator', name: 'decimalSeparator', type: 'string', default: '.' },
 		{ displayName: 'Escape Character', name: 'escapeSequence', type: 'string', default: '"' },
 		{
+			displayName: 'Header Row',
+			name: 'headerRow',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether the first row names the columns (every chunk starts with it); otherwise the columns are named COLUMN_1, COLUMN_2, …',
+		},
+		{
 			displayName: 'Line Ending',
 			name: 'lineEnding',
 			type: 'options',

@@ -70,7 +70,57 @@ function byteLengthAbove(text: string, current: number): number {
 	return Buffer.byteLength(text, 'utf8');
 }
 
+/** The number written by `length` ASCII digits of `text` from `at`, or -1 if one is no digit. */
+function digitsAt(text: string, at: number, length: number): number {
+	let n = 0;
+	for (let i = at; i < at + length; i++) {
+		const c = text.charCodeAt(i) - 48;
+		if (c < 0 || c > 9) return -1;
+		n = n * 10 + c;
+	}
+	return n;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The two shapes most dates in items have — YYYY-MM-DD and YYYY-MM-DDTHH:MM:SS.sssZ (toISOString) — checked
+ * without regular expressions or Date objects: their epoch milliseconds, or undefined when `text` is not one of
+ * them with a year from 1000 and every part in its range (then the general rules decide).
+ */
+function canonicalDateMs(text: string): { ms: number; time: boolean } | undefined {
+	const time = text.length === 24;
+	if (!time && text.length !== 10) return undefined;
+	if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+	const year = digitsAt(text, 0, 4);
+	const month = digitsAt(text, 5, 2);
+	const day = digitsAt(text, 8, 2);
+	if (year < 1000 || month < 1 || month > 12 || day < 1) return undefined;
+	const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return undefined;
+	if (!time) return { ms: Date.UTC(year, month - 1, day), time };
+	if (
+		text.charCodeAt(10) !== 84 || // T
+		text.charCodeAt(13) !== 58 ||
+		text.charCodeAt(16) !== 58 ||
+		text.charCodeAt(19) !== 46 ||
+		text.charCodeAt(23) !== 90 // Z
+	)
+		return undefined;
+	const hours = digitsAt(text, 11, 2);
+	const minutes = digitsAt(text, 14, 2);
+	const seconds = digitsAt(text, 17, 2);
+	const millis = digitsAt(text, 20, 3);
+	if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59)
+		return undefined;
+	if (millis < 0) return undefined;
+	return { ms: Date.UTC(year, month - 1, day, hours, minutes, seconds, millis), time };
+}
+
 export function parseIsoDate(text: string): number | undefined {
+	// The common shapes without regular expressions; the same result as the general rules below.
+	const canonical = canonicalDateMs(text);
+	if (canonical) return canonical.ms;
 	if (DATE_RE.test(text)) {
 		const ms = Date.parse(`${text}T00:00:00Z`);
 		return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === text ? ms : undefined;
@@ -83,6 +133,31 @@ export function parseIsoDate(text: string): number | undefined {
 	return undefined;
 }
 
+/** At least as many bytes as a text of `length` UTF-16 units takes quoted in CSV (≤ 3 bytes each, `"` doubled). */
+const quotedBytesBound = (length: number) => 3 * length + 2;
+
+/**
+ * At least as many bytes as a value takes in a CSV record of RowWriter, whatever its column's type: text
+ * quoted, numbers (at most 24 characters as text) and dates (at most 26) within 30. Cheap — nothing is
+ * serialised but nested values — so every row can be checked against a chunk size before a push.
+ */
+export function csvBytesBound(value: unknown): number {
+	switch (typeof value) {
+		case 'string':
+			return quotedBytesBound(value.length);
+		case 'number':
+			return 30;
+		case 'boolean':
+			return 7;
+		case 'undefined':
+			return 0;
+		case 'object':
+			return value === null ? 0 : quotedBytesBound(JSON.stringify(value).length);
+		default:
+			return quotedBytesBound(String(value).length);
+	}
+}
+
 /**
  * Learns the columns of a table from items: the union of their fields (in first-seen order), a Celonis type
  * per column (string, integer, float, boolean, date, datetime) and the longest text of each STRING column.
@@ -91,15 +166,20 @@ export class SchemaBuilder {
 	private readonly stats = new Map<string, Stats>();
 	readonly order: string[] = [];
 	rows = 0;
+	/** The largest csvBytesBound sum of one row's values (separators and line end not counted). */
+	maxRowBytesBound = 0;
 
 	constructor(private readonly options: { nested: NestedValues; inferDates: boolean }) {}
 
 	/** Returns false for an item without fields (it is no row). */
 	observe(row: IDataObject, itemIndex: number): boolean {
 		let fields = 0;
+		let rowBound = 0;
 		for (const name in row) {
 			fields++;
 			const value = row[name];
+			// Nested values add their bound below, from the JSON text made there anyway.
+			if (typeof value !== 'object') rowBound += csvBytesBound(value);
 			let s = this.stats.get(name);
 			if (!s) {
 				s = {
@@ -150,7 +230,9 @@ export class SchemaBuilder {
 						);
 					}
 					s.kinds |= K_JSON;
-					const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+					const json = JSON.stringify(value);
+					rowBound += quotedBytesBound(json.length);
+					const bytes = Buffer.byteLength(json, 'utf8');
 					if (bytes > s.maxBytes) {
 						s.maxBytes = bytes;
 						s.maxItem = itemIndex;
@@ -161,6 +243,7 @@ export class SchemaBuilder {
 					s.kinds |= K_STRING;
 			}
 		}
+		if (rowBound > this.maxRowBytesBound) this.maxRowBytesBound = rowBound;
 		if (fields > 0) this.rows++;
 		return fields > 0;
 	}
@@ -240,8 +323,16 @@ function pad(n: number, width = 2): string {
 	return String(n).padStart(width, '0');
 }
 
+const MIN_YEAR_1000 = Date.UTC(1000, 0, 1);
+const MAX_YEAR_9999 = Date.UTC(10000, 0, 1);
+
 /** `yyyy-MM-dd HH:mm:ss.SSS` in UTC — the DATETIME format we declare in csvParsingOptions. */
 export function formatDateTime(ms: number): string {
+	// Years 1000-9999: toISOString's digits are these (faster than seven getters).
+	if (ms >= MIN_YEAR_1000 && ms < MAX_YEAR_9999) {
+		const iso = new Date(ms).toISOString();
+		return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+	}
 	const d = new Date(ms);
 	return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
@@ -255,6 +346,12 @@ function asText(value: unknown): string {
 	return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Epoch milliseconds of a date value (a number, or ISO text), or undefined if it is none a Date can hold. */
+function dateMs(v: unknown): number | undefined {
+	const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+	return ms !== undefined && Number.isFinite(new Date(ms).getTime()) ? ms : undefined;
+}
+
 function formatterFor(type: ColumnType): Formatter {
 	switch (type) {
 		case 'STRING':
@@ -266,14 +363,23 @@ function formatterFor(type: ColumnType): Formatter {
 				typeof v === 'number' || typeof v === 'boolean' ? String(v) : bareOrQuotedCsv(asText(v));
 		case 'DATE':
 			return (v) => {
-				const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+				// YYYY-MM-DD as it is, a canonical date-time's date: what the general path writes.
+				if (typeof v === 'string' && canonicalDateMs(v)) return v.slice(0, 10);
+				const ms = dateMs(v);
 				return ms === undefined
 					? bareOrQuotedCsv(asText(v))
 					: new Date(ms).toISOString().slice(0, 10);
 			};
 		case 'DATETIME':
 			return (v) => {
-				const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseIsoDate(v) : undefined;
+				const canonical = typeof v === 'string' ? canonicalDateMs(v) : undefined;
+				if (canonical) {
+					const text = v as string;
+					return canonical.time
+						? `${text.slice(0, 10)} ${text.slice(11, 23)}`
+						: `${text} 00:00:00.000`;
+				}
+				const ms = dateMs(v);
 				return ms === undefined ? bareOrQuotedCsv(asText(v)) : formatDateTime(ms);
 			};
 		default:

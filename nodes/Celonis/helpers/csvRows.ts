@@ -1,7 +1,10 @@
 import { sleep, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
-import { RowWriter, SchemaBuilder, type ColumnSpec } from './columns';
-import { CsvChunker, type CsvChunk } from './csvWriter';
+import { createHash } from 'crypto';
+
+import { csvBytesBound, RowWriter, SchemaBuilder, type ColumnSpec } from './columns';
+import type { CsvChunk } from './csvWriter';
+import { checkedBody, type FileBody } from './fileBody';
 import { ParameterError } from './nodeErrors';
 import type { PushOptions } from './pushParameters';
 
@@ -76,7 +79,48 @@ function hasFields(row: IDataObject): boolean {
 	return false;
 }
 
-/** Pass 2: CSV records into byte-sized chunks, handed to the uploader as they fill. */
+/**
+ * Refuses, before anything is sent, a row that does not fit into a chunk together with the header. Rows
+ * are measured only when the schema's bound says one might not fit, and then serialised only if their
+ * own bound says so.
+ */
+export function assertRowsFit(
+	items: INodeExecutionData[],
+	{ schema, columns }: PreparedRows,
+	chunkBytes: number,
+): void {
+	const writer = new RowWriter(columns);
+	const headerBytes = Buffer.byteLength(writer.header, 'utf8');
+	if (headerBytes >= chunkBytes)
+		throw new ParameterError(
+			`"Chunk Size (MB)" is too small: the header row alone has ${headerBytes} bytes.`,
+		);
+	const separators = columns.length + 1;
+	if (schema.maxRowBytesBound + separators + headerBytes <= chunkBytes) return;
+	for (let i = 0; i < items.length; i++) {
+		const row = items[i].json;
+		let bound = separators;
+		for (const name in row) bound += csvBytesBound(row[name]);
+		if (bound + headerBytes <= chunkBytes) continue;
+		const recordBytes = Buffer.byteLength(writer.record(row), 'utf8');
+		if (recordBytes + headerBytes > chunkBytes) {
+			throw new ParameterError(
+				`The row has ${recordBytes} bytes as CSV, more than fits into a chunk of ${chunkBytes} bytes with the header (${headerBytes} bytes): raise "Chunk Size (MB)".`,
+				i,
+			);
+		}
+	}
+}
+
+/** Records are written and hashed in pieces of about this many characters. */
+const PIECE_CHARS = 64 * 1024;
+
+/**
+ * Pass 2: the rows cut into chunks of at most `chunkBytes` bytes, each a complete CSV file starting with
+ * the header. A chunk is handed over as the range of items it holds, its size and its MD5 — its bytes are
+ * written again from the items while it is uploaded (and for every retry), so no chunk is ever held in
+ * memory, whatever its size and however many are in flight.
+ */
 export async function produceCsvChunks(
 	items: INodeExecutionData[],
 	columns: ColumnSpec[],
@@ -86,36 +130,85 @@ export async function produceCsvChunks(
 ): Promise<void> {
 	const writer = new RowWriter(columns);
 	const headerBytes = Buffer.byteLength(writer.header, 'utf8');
-	if (headerBytes >= chunkBytes)
-		throw new ParameterError(
-			`"Chunk Size (MB)" is too small: the header row alone has ${headerBytes} bytes.`,
-		);
-	const chunker = new CsvChunker(writer.header, chunkBytes);
-	// Which items each chunk holds, so a failure can say which items landed.
+	let index = 0;
 	let first = -1;
-	let previous = -1;
+	let last = -1;
+	let rows = 0;
+	let bytes = 0;
+	let text = '';
+	let hash = createHash('md5');
+	const finish = async () => {
+		hash.update(text, 'utf8');
+		const chunk: CsvChunk = {
+			index: index++,
+			body: rowsBody(items, writer, first, last, bytes),
+			bytes,
+			rows,
+			md5: hash.digest('hex'),
+			items: { from: first, to: last },
+		};
+		rows = 0;
+		text = '';
+		await sink(chunk);
+	};
 	for (let i = 0; i < items.length; i++) {
 		const row = items[i].json;
 		if (!hasFields(row)) continue;
 		const record = writer.record(row);
-		const recordBytes =
-			record.length * 3 + headerBytes <= chunkBytes ? 0 : Buffer.byteLength(record, 'utf8');
-		if (recordBytes + headerBytes > chunkBytes) {
+		const recordBytes = Buffer.byteLength(record, 'utf8');
+		// assertRowsFit found every row fitting before the push began; this only guards the invariant.
+		if (headerBytes + recordBytes > chunkBytes)
 			throw new ParameterError(
-				`The row has ${recordBytes} bytes as CSV, more than fits into a chunk of ${chunkBytes} bytes: raise "Chunk Size (MB)".`,
+				`The row has ${recordBytes} bytes as CSV, more than fits into a chunk of ${chunkBytes} bytes with the header (${headerBytes} bytes): raise "Chunk Size (MB)".`,
 				i,
 			);
-		}
-		const done = chunker.add(record);
-		if (first < 0) first = i;
-		if (done) {
-			await sink({ ...done, items: { from: first, to: previous } });
+		if (rows > 0 && bytes + recordBytes > chunkBytes) await finish();
+		if (rows === 0) {
+			hash = createHash('md5');
+			text = writer.header;
+			bytes = headerBytes;
 			first = i;
 		}
-		// Let uploads in flight make progress while the next chunk is built.
-		else if ((i & 8191) === 0 && busy()) await sleep(0);
-		previous = i;
+		text += record;
+		bytes += recordBytes;
+		rows++;
+		last = i;
+		if (text.length >= PIECE_CHARS) {
+			hash.update(text, 'utf8');
+			text = '';
+		}
+		// Let uploads in flight make progress while the next chunk is measured.
+		if ((i & 8191) === 0 && busy()) await sleep(0);
 	}
-	const last = chunker.finish();
-	if (last) await sink({ ...last, items: { from: first, to: previous } });
+	if (rows > 0) await finish();
+}
+
+/** The bytes of the chunk holding items `from`..`to`, written from the items each time they are read. */
+function rowsBody(
+	items: INodeExecutionData[],
+	writer: RowWriter,
+	from: number,
+	to: number,
+	size: number,
+): FileBody {
+	return checkedBody(
+		{
+			size,
+			type: 'text/csv',
+			async *read() {
+				let text = writer.header;
+				for (let i = from; i <= to; i++) {
+					const row = items[i].json;
+					if (!hasFields(row)) continue;
+					text += writer.record(row);
+					if (text.length >= PIECE_CHARS) {
+						yield Buffer.from(text, 'utf8');
+						text = '';
+					}
+				}
+				if (text !== '') yield Buffer.from(text, 'utf8');
+			},
+		},
+		`The rows of items ${from} to ${to}`,
+	);
 }

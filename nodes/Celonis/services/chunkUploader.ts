@@ -9,8 +9,9 @@ import {
 } from '../transport/api/dataPush';
 
 /**
- * Uploads chunks with at most `concurrency` in flight. `add` waits while the limit is reached, so the
- * producer never holds more than `concurrency` + 1 chunks in memory; the first failure stops the rest.
+ * Uploads chunks with at most `concurrency` in flight; the first failure stops the rest. `add` waits while
+ * the limit is reached; a producer that holds a chunk's bytes in memory while it builds the next one waits
+ * for `ready()` first, so it never holds more than `concurrency` chunks.
  */
 export class ChunkUploader {
 	private readonly inFlight = new Set<Promise<void>>();
@@ -35,17 +36,29 @@ export class ChunkUploader {
 		return this.inFlight.size > 0;
 	}
 
-	async add(chunk: CsvChunk): Promise<void> {
-		const fileName = `chunk-${String(chunk.index + 1).padStart(5, '0')}.csv`;
-		await this.addFile({ blob: chunk.blob, fileName, md5: chunk.md5 }, chunk.bytes, chunk.rows);
-	}
-
-	async addFile(file: ChunkFile, bytes: number, rows = 0): Promise<void> {
+	/** Resolves once another upload can start (and throws the first failure, if any). */
+	async ready(): Promise<void> {
 		this.throwIfFailed();
 		while (this.inFlight.size >= this.concurrency) {
 			await Promise.race(this.inFlight);
 			this.throwIfFailed();
 		}
+	}
+
+	async add(chunk: CsvChunk, fileName?: string): Promise<void> {
+		await this.addFile(
+			{
+				body: chunk.body,
+				fileName: fileName ?? `chunk-${String(chunk.index + 1).padStart(5, '0')}.csv`,
+				md5: chunk.md5,
+			},
+			chunk.bytes,
+			chunk.rows,
+		);
+	}
+
+	async addFile(file: ChunkFile, bytes: number, rows = 0): Promise<void> {
+		await this.ready();
 		// Identical chunks go one after the other, so the count before each upload is known exactly.
 		const md5 = file.md5;
 		const previous = md5 !== undefined ? this.uploadingByChecksum.get(md5) : undefined;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { dateColumnOptions, DATETIME_FORMAT } from '../helpers/columns';
-import { prepareRows, produceCsvChunks } from '../helpers/csvRows';
+import { assertRowsFit, prepareRows, produceCsvChunks } from '../helpers/csvRows';
 import { writerCsvParsingOptions } from '../helpers/csvWriter';
 import {
 	chunkBytesOf,
@@ -10,7 +10,7 @@ import {
 	type PushOptions,
 } from '../helpers/pushParameters';
 import type { JobSettings } from '../transport/api/dataPush';
-import { runJobPush, type PushSummary } from './jobPush';
+import { noRowsSummary, runJobPush, type PushSummary } from './jobPush';
 
 /**
  * Push Items to Table and Delete Rows: the input items become CSV chunks of one data push job, upserted
@@ -33,23 +33,16 @@ export async function pushItemsAsCsv(
 	// Delete Rows sends only the key columns.
 	const source =
 		kind === 'deleted' ? items.map((item) => ({ json: pick(item.json, keys) })) : items;
-	const { schema, columns, warnings } = prepareRows(source, options, keys, overrides);
-	if (schema.rows === 0) {
-		return {
-			jobId: null,
-			poolId,
-			table,
-			mode,
-			rows: 0,
-			chunks: 0,
-			bytes: 0,
-			status: 'NO_ROWS',
-			durationMs: Date.now() - started,
-			logs: [
-				'No input item had any field, so no job was created and the table was left unchanged.',
-			],
-		};
-	}
+	const prepared = prepareRows(source, options, keys, overrides);
+	const { schema, columns, warnings } = prepared;
+	if (schema.rows === 0)
+		return noRowsSummary(
+			{ poolId, table, mode },
+			started,
+			'No input item had any field, so no job was created and the table was left unchanged.',
+		);
+	// A row too big for a chunk is found now, before a job exists.
+	assertRowsFit(source, prepared, chunkBytes);
 	for (const message of warnings)
 		ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 

@@ -36,6 +36,26 @@ export interface PushSummary extends IDataObject {
 	logs: string[];
 }
 
+/** The summary of a push that had no rows: no job was created. */
+export function noRowsSummary(
+	target: { poolId: string; table: string; mode: string },
+	started: number,
+	why: string,
+): PushSummary {
+	return {
+		jobId: null,
+		poolId: target.poolId,
+		table: target.table,
+		mode: target.mode,
+		rows: 0,
+		chunks: 0,
+		bytes: 0,
+		status: 'NO_ROWS',
+		durationMs: Date.now() - started,
+		logs: [why],
+	};
+}
+
 /**
  * The whole life of a data push job, as pycelonis does it: create → upload chunks (bounded parallelism) →
  * execute → poll with backoff until DONE or ERROR. An ERROR fails with the job's logs; a failure deletes the

@@ -1,6 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { readNetworkFailure } from '../../../shared/network';
+import { isFormData } from './multipart';
 
 export type ResponseFormat = 'auto' | 'json' | 'text' | 'binary';
 
@@ -127,6 +128,6 @@ export function isJsonBody(body: IHttpRequestOptions['body']): boolean {
 		typeof body === 'object' &&
 		!Buffer.isBuffer(body) &&
 		!(body instanceof URLSearchParams) &&
-		!(typeof FormData !== 'undefined' && body instanceof FormData)
+		!isFormData(body)
 	);
 }

@@ -8,8 +8,9 @@ import {
 } from 'n8n-workflow';
 
 import { MAX_VARCHAR_LENGTH } from '../../helpers/columns';
-import { prepareRows, produceCsvChunks } from '../../helpers/csvRows';
-import { readInputFile } from '../../helpers/inputFiles';
+import { assertRowsFit, prepareRows, produceCsvChunks } from '../../helpers/csvRows';
+import type { FileBody } from '../../helpers/fileBody';
+import { assertOneChunk, fileBodyOf, inputFileOf } from '../../helpers/inputFiles';
 import { runAllItems } from '../../helpers/itemRunner';
 import { errorMayHaveActed, withOutcome } from '../../helpers/nodeErrors';
 import { splitNames } from '../../helpers/parameters';
@@ -102,7 +103,7 @@ interface ContinuousOptions extends PushOptions, RetryOptionValues {
 
 /** One upload: a CSV batch of items, or one item's file. */
 interface Batch {
-	blob: Blob;
+	body: FileBody;
 	fileName: string;
 	rows: number | null;
 	items: { from: number; to: number };
@@ -138,7 +139,7 @@ export async function execute(
 				const response = await uploadContinuous(this, {
 					poolId,
 					qs,
-					blob: batch.blob,
+					body: batch.body,
 					fileName: batch.fileName,
 					idempotent: keys.length > 0,
 					retry: retryPolicyOf(options),
@@ -153,9 +154,10 @@ export async function execute(
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 			if (options.fallbackVarcharLength) qs.fallbackVarcharLength = options.fallbackVarcharLength;
 			for (let i = 0; i < items.length; i++) {
-				const file = await readInputFile(this, i, property);
+				const file = await inputFileOf(this, i, property);
+				assertOneChunk(file, 'Split it into smaller files.');
 				await send({
-					blob: new Blob([file.buffer]),
+					body: fileBodyOf(file),
 					fileName: file.fileName,
 					rows: null,
 					items: { from: i, to: i },
@@ -163,8 +165,10 @@ export async function execute(
 			}
 		} else {
 			const chunkBytes = chunkBytesOf(options);
-			const { schema, columns } = prepareRows(items, options, keys, []);
+			const prepared = prepareRows(items, options, keys, []);
+			const { schema, columns } = prepared;
 			if (schema.rows > 0) {
+				assertRowsFit(items, prepared, chunkBytes);
 				const longest = Math.max(0, ...columns.map((c) => c.fieldLength ?? 0));
 				qs.fallbackVarcharLength =
 					options.fallbackVarcharLength || Math.min(MAX_VARCHAR_LENGTH, longest || 80);
@@ -174,7 +178,7 @@ export async function execute(
 					chunkBytes,
 					async (chunk) =>
 						await send({
-							blob: chunk.blob,
+							body: chunk.body,
 							fileName: `items-${chunk.index + 1}.csv`,
 							rows: chunk.rows,
 							items: chunk.items!,
@@ -212,7 +216,7 @@ class BatchProgress {
 	add(batch: Batch, response: IDataObject): void {
 		this.batches++;
 		this.rows += batch.rows ?? 0;
-		this.bytes += batch.blob.size;
+		this.bytes += batch.body.size;
 		this.responses.push(response);
 		this.lastItem = batch.items.to;
 	}

@@ -7,7 +7,7 @@ import {
 
 import { createHash } from 'crypto';
 
-import { readInputFile } from '../../helpers/inputFiles';
+import { assertOneChunk, fileBodyOf, inputFileOf } from '../../helpers/inputFiles';
 import { runPerItem } from '../../helpers/itemRunner';
 import { poolIdOf, requireJobId } from '../../helpers/pushParameters';
 import { uploadChunk, type ChunkKind } from '../../transport/api/dataPush';
@@ -43,14 +43,20 @@ export async function execute(
 		const jobId = requireJobId(this.getNodeParameter('jobId', i));
 		const kind = this.getNodeParameter('chunkType', i, 'upserted') as ChunkKind;
 		const property = this.getNodeParameter('binaryPropertyName', i, 'data') as string;
-		const { buffer, fileName } = await readInputFile(this, i, property);
-		const md5 = createHash('md5').update(buffer).digest('hex');
+		const file = await inputFileOf(this, i, property);
+		assertOneChunk(
+			file,
+			'Push it with "Push File to Table", which cuts CSV files into chunks, or split it into smaller files.',
+		);
+		// Read once for the checksum (to recognise the chunk after a lost answer), then again as it is sent.
+		const hash = createHash('md5');
+		for await (const piece of file.read()) hash.update(piece);
 		const body = await uploadChunk(
 			this,
 			poolId,
 			jobId,
 			kind,
-			{ blob: new Blob([buffer]), fileName, md5 },
+			{ body: fileBodyOf(file), fileName: file.fileName, md5: hash.digest('hex') },
 			{ itemIndex: i },
 		);
 		return [
@@ -58,8 +64,8 @@ export async function execute(
 				json: {
 					jobId,
 					type: kind === 'deleted' ? 'DELETE' : 'UPSERT',
-					bytes: buffer.length,
-					fileName,
+					bytes: file.size,
+					fileName: file.fileName,
 					...body,
 				},
 			},

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { FileBody } from '../../helpers/fileBody';
+import { fileFormData } from '../multipart';
 import { celonisRequest } from '../request';
 import type { RetryPolicy } from '../retry';
 
@@ -14,7 +16,7 @@ export interface ContinuousUpload {
 	poolId: string;
 	/** targetName, clientId, connectionId, primaryKeys, upsertStrategy, fallbackVarcharLength */
 	qs: IDataObject;
-	blob: Blob;
+	body: FileBody;
 	fileName: string;
 	/**
 	 * Whether sending the same file twice changes nothing (rows are upserted by primary keys). Otherwise a
@@ -34,11 +36,7 @@ export async function uploadContinuous(
 		method: 'POST',
 		path: continuousItemsPath(upload.poolId),
 		qs: upload.qs,
-		makeBody: () => {
-			const form = new FormData();
-			form.append('file', upload.blob, upload.fileName);
-			return form;
-		},
+		makeBody: () => fileFormData('file', upload.fileName, upload.body),
 		responseFormat: 'json',
 		itemIndex: upload.itemIndex,
 		retry: { ...upload.retry, retryNonIdempotent: upload.idempotent },

@@ -1,7 +1,9 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
+import type { FileBody } from '../../helpers/fileBody';
 import { errorMayHaveActed, toNodeError } from '../../helpers/nodeErrors';
 import { pollUntilDone } from '../../helpers/waiting';
+import { fileFormData } from '../multipart';
 import { celonisRequest, type Reconciled } from '../request';
 import type { CelonisResponse } from '../responses';
 import type { RetryPolicy } from '../retry';
@@ -170,7 +172,7 @@ function checksumMatches(checksum: unknown, md5Hex: string): boolean {
 }
 
 export interface ChunkFile {
-	blob: Blob;
+	body: FileBody;
 	fileName: string;
 	/** MD5 (hex) of the file, to look it up in the job's chunk list when an upload's answer was lost. */
 	md5?: string;
@@ -182,8 +184,8 @@ export interface ChunkFile {
 }
 
 /**
- * Uploads one chunk (multipart, part `file`) exactly once: the transport keeps the token fresh and builds
- * the body anew for every attempt; when an answer is lost (5xx, broken connection) the job's chunk list
+ * Uploads one chunk (multipart, part `file`, read from its body while it is sent) exactly once: the
+ * transport keeps the token fresh and builds the body anew for every attempt; when an answer is lost (5xx, broken connection) the job's chunk list
  * says whether the chunk landed (by checksum) before it is sent again.
  */
 export async function uploadChunk(
@@ -201,11 +203,7 @@ export async function uploadChunk(
 	const response = await celonisRequest.call(ctx, {
 		method: 'POST',
 		path: `${jobPath(poolId, jobId)}/chunks/${kind}`,
-		makeBody: () => {
-			const form = new FormData();
-			form.append('file', file.blob, file.fileName);
-			return form;
-		},
+		makeBody: () => fileFormData('file', file.fileName, file.body),
 		responseFormat: 'json',
 		itemIndex: o.itemIndex,
 		retry: o.retry,
