@@ -3,7 +3,13 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/browser/', '/test/queue/', '/test/slow/'],
+	testPathIgnorePatterns: [
+		'/node_modules/',
+		'/test/e2e/',
+		'/test/browser/',
+		'/test/queue/',
+		'/test/slow/',
+	],
 	testTimeout: 60000,
 	transform: {
 		'^.+\\.ts$': [

@@ -213,6 +213,9 @@ export function productionExample(
 	workflow: Workflow,
 	opts: { seconds: number; webhookPath: string },
 ): Workflow {
+	// A workflow started by the Celonis Trigger already runs from a production trigger: Celonis calls it.
+	if (workflow.nodes.some((n) => n.type === 'n8n-nodes-celonis.celonisTrigger'))
+		return tagWorker(workflow);
 	const hasSchedule = workflow.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
 	let nodes = workflow.nodes.map((node) =>
 		node.type === 'n8n-nodes-base.scheduleTrigger'

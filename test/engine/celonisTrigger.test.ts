@@ -5,7 +5,7 @@
  * or pauses, a second activation reuses, a test run has its own subscription, and every activation error
  * says what to change. The same in the real `n8n start`: test/e2e/trigger.test.ts.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import {
 	leastPrivilegeScopes,
@@ -549,7 +549,7 @@ describe('with each kind of credential', () => {
 		'%s: activation subscribes, events arrive, deactivation deletes',
 		async (type) => {
 			const other = await Engine.create();
-			const data =
+			const data: ICredentialDataDecryptedObject =
 				type === 'celonisApiKeyApi'
 					? { teamUrl: ctx.emu.url, apiKey: DEMO.apiKey }
 					: type === 'celonisAppKeyApi'

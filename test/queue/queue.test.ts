@@ -8,6 +8,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { loadExamples, startWebhookSink, withLocalWebhook } from '../../scripts/n8n-fixtures';
+import { CELONIS_TRIGGER_TYPE } from '../../scripts/triggerExample';
+import { fireEvents } from '../../scripts/triggerWorkflows';
 import {
 	incrementalAuditWorkflow,
 	productionExample,
@@ -283,7 +285,9 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 				);
 				deployed.push({ id: await fx.deploy(prepared), workflow: prepared, file });
 			}
-			// Webhook-triggered examples are called once; scheduled ones fire by themselves.
+			// Webhook-triggered examples are called once; scheduled ones fire by themselves; a Celonis Trigger's
+			// knowledge-model trigger fires in the emulator (its subscription calls main, a worker runs each event).
+			const TRIGGER_EVENTS = 5;
 			for (const [i, { workflow }] of deployed.entries()) {
 				if (
 					workflow.nodes.some(
@@ -291,14 +295,31 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 					)
 				)
 					expect((await cluster.webhook(`example-${i}`, {})).status).toBe(200);
+				const trigger = workflow.nodes.find((n) => n.type === CELONIS_TRIGGER_TYPE);
+				if (trigger) {
+					const idOf = (locator: unknown) => String((locator as { value: string }).value);
+					expect(emu.store.subscriptions.list()).toHaveLength(1);
+					await fireEvents(emu.url, TRIGGER_EVENTS, {
+						knowledgeModelId: idOf(trigger.parameters?.knowledgeModel),
+						triggerId: idOf(trigger.parameters?.trigger),
+					});
+				}
 			}
 			const report: string[] = [];
 			for (const { id, workflow, file } of deployed) {
-				await waitForExecutions(cluster, id, (r) => r.some(settled));
+				const triggered = workflow.nodes.some((n) => n.type === CELONIS_TRIGGER_TYPE);
+				await waitForExecutions(cluster, id, (r) =>
+					triggered ? r.filter(settled).length >= TRIGGER_EVENTS : r.some(settled),
+				);
 				await cluster.deactivate(id);
 				// Runs that started before the deactivation finish too.
 				const done = await waitForExecutions(cluster, id, allFinished(1));
 				expect(done.filter((e) => e.status !== 'success')).toEqual([]);
+				// Each event once: one execution per event, the subscription gone with the deactivation.
+				if (triggered) {
+					expect(done).toHaveLength(TRIGGER_EVENTS);
+					expect(emu.store.subscriptions.list()).toEqual([]);
+				}
 				expect(workerNames()).toEqual(expect.arrayContaining(done.map((e) => e.worker)));
 				const data = (await cluster.executionData(done[0]!.id)) as {
 					resultData: {
@@ -308,7 +329,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 						>;
 					};
 				};
-				for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-celonis.celonis')) {
+				for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-celonis.'))) {
 					const items = data.resultData.runData[node.name]?.[0]?.data?.main[0] ?? [];
 					expect(items.length).toBeGreaterThan(0);
 				}
