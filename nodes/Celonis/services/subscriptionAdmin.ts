@@ -1,6 +1,29 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
+import { runPerItem } from '../helpers/itemRunner';
+import { locatorIdOf } from '../helpers/parameters';
 import { subscriptions, type SubscriptionAction } from '../transport/api/intelligence';
+
+/**
+ * The loop of every Subscription operation: for each input item, `act` on the subscription the item names
+ * (its Subscription field); an object becomes one output item, a list is passed on as it is.
+ */
+export async function forEachSubscription(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	act: (id: string, itemIndex: number) => Promise<IDataObject | INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	return await runPerItem(ctx, items.length, 1, async (i) => {
+		const id = locatorIdOf(ctx, 'subscription', i, 'Subscription', 'subscription');
+		const result = await act(id, i);
+		return Array.isArray(result) ? result : [{ json: result }];
+	});
+}
 
 /**
  * The Subscription resource's reads and state changes. Celonis has no GET of one subscription

@@ -6,10 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
-import { toOutputItems } from '../../helpers/output';
-import { locatorIdOf, returnLimitOf } from '../../helpers/parameters';
-import { intelligencePaths, knowledgeModels, listAll } from '../../transport/api/intelligence';
+import { listPerKnowledgeModel } from '../../services/knowledgeModelLists';
+import { intelligencePaths, knowledgeModels } from '../../transport/api/intelligence';
 import { knowledgeModelLocator, limitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -35,18 +33,13 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const km = locatorIdOf(this, 'knowledgeModel', i, 'Knowledge Model', 'knowledge model');
-		const kpis = await listAll(this, intelligencePaths.kpis(km), {
-			limit: returnLimitOf(this, i),
-			itemIndex: i,
-		});
+	return await listPerKnowledgeModel(this, items, intelligencePaths.kpis, async (kpis, km, i) => {
 		const ids = kpis.map((k) => k.id).filter((id): id is string => typeof id === 'string');
-		if (this.getNodeParameter('includeValues', i, false) !== true || ids.length === 0)
-			return toOutputItems(kpis);
+		if (this.getNodeParameter('includeValues', i, false) !== true || ids.length === 0) return kpis;
 		const values = await knowledgeModels.kpiValues(this, km, ids, i);
-		return toOutputItems(
-			kpis.map((k) => ({ ...k, value: (values[String(k.id)] ?? null) as IDataObject[string] })),
-		);
+		return kpis.map((k) => ({
+			...k,
+			value: (values[String(k.id)] ?? null) as IDataObject[string],
+		}));
 	});
 }

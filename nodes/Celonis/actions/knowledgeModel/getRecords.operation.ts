@@ -5,10 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
-import { toOutputItems } from '../../helpers/output';
-import { locatorIdOf, returnLimitOf } from '../../helpers/parameters';
-import { intelligencePaths, listAll } from '../../transport/api/intelligence';
+import { listPerKnowledgeModel } from '../../services/knowledgeModelLists';
+import { intelligencePaths } from '../../transport/api/intelligence';
 import { knowledgeModelLocator, limitFields } from '../common.descriptions';
 
 const properties: INodeProperties[] = [knowledgeModelLocator, ...limitFields];
@@ -23,13 +21,5 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const km = locatorIdOf(this, 'knowledgeModel', i, 'Knowledge Model', 'knowledge model');
-		return toOutputItems(
-			await listAll(this, intelligencePaths.records(km), {
-				limit: returnLimitOf(this, i),
-				itemIndex: i,
-			}),
-		);
-	});
+	return await listPerKnowledgeModel(this, items, intelligencePaths.records);
 }

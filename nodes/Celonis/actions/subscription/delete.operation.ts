@@ -5,8 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
-import { locatorIdOf } from '../../helpers/parameters';
+import { forEachSubscription } from '../../services/subscriptionAdmin';
 import { subscriptions } from '../../transport/api/intelligence';
 import { subscriptionLocator } from '../common.descriptions';
 
@@ -25,9 +24,8 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const id = locatorIdOf(this, 'subscription', i, 'Subscription', 'subscription');
+	return await forEachSubscription(this, items, async (id, i) => {
 		await subscriptions.remove(this, id, i);
-		return [{ json: { id, deleted: true } }];
+		return { id, deleted: true };
 	});
 }

@@ -5,9 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
-import { locatorIdOf } from '../../helpers/parameters';
-import { findSubscription } from '../../services/subscriptionAdmin';
+import { findSubscription, forEachSubscription } from '../../services/subscriptionAdmin';
 import { subscriptionLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [subscriptionLocator];
@@ -22,8 +20,9 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const id = locatorIdOf(this, 'subscription', i, 'Subscription', 'subscription');
-		return [{ json: await findSubscription(this, id, i) }];
-	});
+	return await forEachSubscription(
+		this,
+		items,
+		async (id, i) => await findSubscription(this, id, i),
+	);
 }

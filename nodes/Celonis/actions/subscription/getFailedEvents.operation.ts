@@ -6,10 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
 import { toOutputItems } from '../../helpers/output';
-import { locatorIdOf } from '../../helpers/parameters';
 import { eventItem, eventsOf, type EventOutput } from '../../helpers/subscriptionEvents';
+import { forEachSubscription } from '../../services/subscriptionAdmin';
 import { subscriptions } from '../../transport/api/intelligence';
 import { eventOutputProperty, subscriptionLocator } from '../common.descriptions';
 
@@ -49,8 +48,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const id = locatorIdOf(this, 'subscription', i, 'Subscription', 'subscription');
+	return await forEachSubscription(this, items, async (id, i) => {
 		const returnAll = this.getNodeParameter('returnAll', i, false) === true;
 		const output = this.getNodeParameter('output', i, 'fields') as EventOutput;
 		const taken: unknown[] = [];

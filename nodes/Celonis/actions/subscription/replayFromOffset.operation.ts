@@ -5,10 +5,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../../helpers/itemRunner';
 import { ParameterError } from '../../helpers/nodeErrors';
-import { locatorIdOf } from '../../helpers/parameters';
-import { changeSubscription } from '../../services/subscriptionAdmin';
+import { changeSubscription, forEachSubscription } from '../../services/subscriptionAdmin';
 import { subscriptionLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -35,13 +33,12 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	return await runPerItem(this, items.length, 1, async (i) => {
-		const id = locatorIdOf(this, 'subscription', i, 'Subscription', 'subscription');
+	return await forEachSubscription(this, items, async (id, i) => {
 		const fromOffset = Number(this.getNodeParameter('fromOffset', i, 0));
 		if (!Number.isSafeInteger(fromOffset) || fromOffset < 0)
 			throw new ParameterError(
 				`"From Offset" must be a whole number of at least 0 (got ${String(fromOffset)}).`,
 			);
-		return [{ json: await changeSubscription(this, id, 'replay', i, fromOffset) }];
+		return await changeSubscription(this, id, 'replay', i, fromOffset);
 	});
 }
