@@ -18,6 +18,7 @@ export const OAUTH_SCOPES = [
 	'team.login-history:read',
 	'integration.data-pools',
 	'platform-adoption.tracking-events:read',
+	'intelligence.subscriptions:manage',
 ];
 
 export interface QueueFixture {
