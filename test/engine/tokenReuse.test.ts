@@ -59,7 +59,8 @@ describe('n8n’s HTTP Request node with the client-credentials credential', () 
 		expect(await tokensIssued()).toBe(1);
 	});
 
-	it('still replaces a revoked token, once for all items that find it revoked', async () => {
+	/** An engine whose HTTP Request node got a token, which the emulator then revoked. */
+	async function withRevokedToken() {
 		const engine = await Engine.create();
 		const creds = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url));
 		const node = httpRequestNode(`${ctx.emu.url}/api/cloud/team`, 'celonisOAuth2Api', creds);
@@ -69,6 +70,11 @@ describe('n8n’s HTTP Request node with the client-credentials credential', () 
 			headers: { 'content-type': 'application/json' },
 			body: '{}',
 		});
+		return { engine, node };
+	}
+
+	it('still replaces a revoked token, once for all items that find it revoked', async () => {
+		const { engine, node } = await withRevokedToken();
 		const result = await engine.runChain([rows(30), node]);
 		expect(result.error?.message).toBeUndefined();
 		expect(result.json('HTTP Request')).toHaveLength(30);
@@ -76,15 +82,7 @@ describe('n8n’s HTTP Request node with the client-credentials credential', () 
 	});
 
 	it('still replaces a revoked token', async () => {
-		const engine = await Engine.create();
-		const creds = engine.addCredential('celonisOAuth2Api', oauthData(ctx.emu.url));
-		const node = httpRequestNode(`${ctx.emu.url}/api/cloud/team`, 'celonisOAuth2Api', creds);
-		expect((await engine.runChain([node])).error?.message).toBeUndefined();
-		await fetch(`${ctx.emu.url}/__emulator/tokens/revoke`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: '{}',
-		});
+		const { engine, node } = await withRevokedToken();
 		const result = await engine.runChain([node]);
 		expect(result.error?.message).toBeUndefined();
 		expect(result.json('HTTP Request')[0]).toMatchObject({ domain: 'demo' });
