@@ -18,7 +18,11 @@ import type {
 } from 'n8n-workflow';
 
 import { advise } from '../../scripts/scopeAdvisor';
-import { startWebhookSink, withLocalWebhook } from '../../scripts/n8n-fixtures';
+import {
+	startWebhookSink,
+	withLocalWebhook,
+	withSmallerGeneratedData,
+} from '../../scripts/n8n-fixtures';
 import { connectAuthCode } from '../harness/authCode';
 import { CELONIS_TYPE } from '../harness/builders';
 import { DEMO, oauthData, useEmulator } from '../harness/emulator';
@@ -73,8 +77,9 @@ async function withExampleNodes(): Promise<void> {
  * rows would take minutes, and how many rows there are does not depend on the credential.
  */
 function load(file: string): Example {
-	const text = readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8');
-	return JSON.parse(text.replace(/length: 100000\b/g, 'length: 1000')) as Example;
+	return withSmallerGeneratedData(
+		JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as Example,
+	);
 }
 
 /** As `n8n execute`: from the Manual Trigger, without the Schedule Trigger and sticky notes. */

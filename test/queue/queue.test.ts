@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { loadExamples, startWebhookSink, withLocalWebhook } from '../../scripts/n8n-fixtures';
+import {
+	loadExamples,
+	startWebhookSink,
+	withLocalWebhook,
+	withSmallerGeneratedData,
+} from '../../scripts/n8n-fixtures';
 import { CELONIS_TRIGGER_TYPE } from '../../scripts/triggerExample';
 import { fireEvents } from '../../scripts/triggerWorkflows';
 import {
@@ -281,9 +286,7 @@ describe('n8n queue mode: main + 2 workers, Postgres, Redis', () => {
 			for (const { file, workflow } of await loadExamples(repoRoot)) {
 				// Generated data at 1% (the data-push example makes 100,000 rows every 5 s here; 1,000,000 rows from
 				// a worker are the push test's).
-				const smaller = JSON.parse(
-					JSON.stringify(workflow).replace(/length: 100000\b/g, 'length: 1000'),
-				) as typeof workflow;
+				const smaller = withSmallerGeneratedData(workflow);
 				const prepared = productionExample(
 					withLocalWebhook(smaller, sink.url) as unknown as Workflow,
 					{ seconds: 5, webhookPath: `example-${deployed.length}` },
