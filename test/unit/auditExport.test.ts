@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
 import { writeFile, readFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -388,13 +389,25 @@ describe('watermark', () => {
 describe('event files', () => {
 	test('CSV cells: text always quoted, null empty, numbers and booleans bare, objects as JSON', () => {
 		expect(csvCell(null)).toBe('');
+		expect(csvCell(undefined)).toBe('');
 		expect(csvCell('')).toBe('""');
 		expect(csvCell('a "b", c')).toBe('"a ""b"", c"');
+		expect(csvCell('line\r\nbreak')).toBe('"line\r\nbreak"');
 		expect(csvCell(8080)).toBe('8080');
+		expect(csvCell(-1.5e-7)).toBe('-1.5e-7');
 		expect(csvCell(false)).toBe('false');
 		expect(csvCell({ a: 'x"y' })).toBe('"{""a"":""x\\""y""}"');
+		expect(csvCell(['a', 1])).toBe('"[""a"",1]"');
 		expect(csvCell('=HYPERLINK("x")', true)).toBe('"\'=HYPERLINK(""x"")"');
 		expect(csvCell('=1+1', false)).toBe('"=1+1"');
+		expect(csvCell('@user', true)).toBe('"\'@user"');
+		expect(csvCell('a=1', true)).toBe('"a=1"');
+	});
+	test('CSV cells outside ASCII keep their text; quotes are doubled anywhere', () => {
+		expect(csvCell('Müller "M"')).toBe('"Müller ""M"""');
+		expect(csvCell('"😀" 日本')).toBe('"""😀"" 日本"');
+		expect(csvCell('=ü', true)).toBe('"\'=ü"');
+		expect(csvCell('a\ud800"')).toBe('"a\ud800"""');
 	});
 	test('the CSV header is the known columns plus the first page; later fields are reported', () => {
 		const enc = new CsvEventEncoder({ knownColumns: ['timestamp', 'event'] });
@@ -403,10 +416,54 @@ describe('event files', () => {
 			'"timestamp","event","extra"\r\n"t","E",1\r\n',
 		);
 		expect(enc.encode([{ timestamp: 't2', late: true }])).toBe('"t2",,\r\n');
+		expect(enc.encode([], true)).toBe('');
 		expect([...enc.unlistedFields]).toEqual(['late']);
 		expect(new CsvEventEncoder({ knownColumns: ['a'] }).encode([], true)).toBe('"a"\r\n');
-		expect(new JsonLinesEventEncoder().encode([{ a: 1 }, { b: 'x\ny' }])).toBe(
-			'{"a":1}\n{"b":"x\\ny"}\n',
+		expect(new CsvEventEncoder({ knownColumns: ['a', 'b "q"'] }).encode([], true)).toBe(
+			'"a","b ""q"""\r\n',
+		);
+		expect(new JsonLinesEventEncoder().encode([{ a: 1 }, { b: 'x\ny', c: 'ü' }])).toBe(
+			'{"a":1}\n{"b":"x\\ny","c":"ü"}\n',
+		);
+	});
+	test('property: CSV pages of any content parse back to their events with a CSV library (csv-parse)', () => {
+		fc.assert(
+			fc.property(
+				fc.array(
+					fc.array(
+						fc.record(
+							{
+								a: fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null)),
+								b: fc.oneof(fc.integer(), fc.boolean(), fc.string({ unit: 'grapheme' })),
+								c: fc.dictionary(fc.string(), fc.string({ unit: 'binary' })),
+							},
+							{ requiredKeys: [] },
+						),
+						{ maxLength: 30 },
+					),
+					{ maxLength: 8 },
+				),
+				(pages) => {
+					const enc = new CsvEventEncoder({ knownColumns: ['a', 'b', 'c'] });
+					const text = [...pages.map((p) => enc.encode(p)), enc.encode([], true)].join('');
+					const rows = parse(text) as string[][];
+					const events = pages.flat();
+					expect(rows.length).toBe(events.length + 1);
+					expect(rows[0]).toEqual(['a', 'b', 'c']);
+					events.forEach((event, n) => {
+						const expected = (v: unknown) =>
+							v === undefined || v === null
+								? ''
+								: typeof v === 'string'
+									? v
+									: typeof v === 'object'
+										? JSON.stringify(v)
+										: String(v);
+						expect(rows[n + 1]).toEqual([expected(event.a), expected(event.b), expected(event.c)]);
+					});
+				},
+			),
+			{ numRuns: 300 },
 		);
 	});
 	test('flatten: nested objects to dotted keys, lists and empty objects kept', () => {
