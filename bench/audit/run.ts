@@ -6,11 +6,16 @@
  *   - a bare undici paging loop,
  * all in n8n-core's WorkflowExecute (the undici loop aside), against the same emulator (its own process), in the
  * same run, interleaved, median of --reps repetitions. All three send the same query (pageSize=200, to=now, then
- * pageToken), so the emulator does the same work for each and the ratios measure the client side. File-mode peak RSS is measured in child processes (n8n's
- * filesystem binary-data mode, the n8n 2.x default) at 1x and 10x the events.
+ * pageToken), so the emulator does the same work for each and the ratios measure the client side.
+ *
+ * Peak RSS is measured in fresh child processes (n8n's filesystem binary-data mode, the n8n 2.x default) at 1x
+ * and 10x the events, for the node's CSV file export and for the helper floor paging the same events and
+ * dropping them. The floor is the reference for the 10x growth: the live heap stays flat, but n8n's request
+ * helper leaves per-request garbage that V8 promotes and collects late (README, "Audit export memory").
  *
  * Usage: npx tsx bench/audit/run.ts [--events 100000] [--reps 5] [--no-10x]
- * The last line of output is {"events","timeVsHelperFloor","timeVsUndici","fileModePeakRssMB","fileModePeakRssMBAt10x"}.
+ * The last line of output is {"events","timeVsHelperFloor","timeVsUndici","fileModePeakRssMB",
+ * "fileModePeakRssMBAt10x","helperFloorPeakRssMB","helperFloorPeakRssMBAt10x"}.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,7 +51,12 @@ const EVENTS = Number(arg('events') ?? 100_000);
 const REPS = Number(arg('reps') ?? 5);
 const PATH = '/log/api/external/v2/audit';
 
-/** The floor: the same API paged with n8n's helper in a plain loop, one item per event, no checks. */
+/**
+ * The floor: the same API paged with n8n's helper in a plain loop, no checks. "items" makes one item per
+ * event (the time floor); "discard" parses each page and drops it, sent with the Celonis node's request
+ * options (raw bytes, full response) — of those we tried the ones that leave the least garbage — which is
+ * the memory floor of any node that pages this API through n8n's helper.
+ */
 class AuditHelperLoop implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Audit Helper Loop',
@@ -58,30 +68,51 @@ class AuditHelperLoop implements INodeType {
 		inputs: ['main'],
 		outputs: ['main'],
 		credentials: [{ name: 'celonisOAuth2Api', required: true }],
-		properties: [{ displayName: 'URL', name: 'url', type: 'string', default: '' }],
+		properties: [
+			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
+			{ displayName: 'Keep', name: 'keep', type: 'string', default: 'items' },
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const url = this.getNodeParameter('url', 0) as string;
+		const discard = this.getNodeParameter('keep', 0) === 'discard';
 		// The same request as the Celonis node's "All Events" window: up to now (so the server does the same work).
 		const to = new Date().toISOString();
 		const out: INodeExecutionData[] = [];
+		let events = 0;
 		let pageToken: string | undefined;
 		do {
-			const page = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				'celonisOAuth2Api',
-				{
+			const qs = { pageSize: 200, to, ...(pageToken ? { pageToken } : {}) };
+			let page: { content: IDataObject[]; nextPageToken?: string };
+			if (discard) {
+				const response = (await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					'celonisOAuth2Api',
+					{
+						method: 'GET',
+						url,
+						qs,
+						headers: { Accept: 'application/json' },
+						encoding: 'arraybuffer',
+						returnFullResponse: true,
+						disableFollowRedirect: true,
+					},
+				)) as { body: ArrayBuffer };
+				page = JSON.parse(Buffer.from(response.body).toString('utf8')) as typeof page;
+			} else {
+				page = (await this.helpers.httpRequestWithAuthentication.call(this, 'celonisOAuth2Api', {
 					method: 'GET',
 					url,
-					qs: { pageSize: 200, to, ...(pageToken ? { pageToken } : {}) },
+					qs,
 					json: true,
-				},
-			)) as { content: IDataObject[]; nextPageToken?: string };
-			for (const json of page.content) out.push({ json, pairedItem: { item: 0 } });
+				})) as typeof page;
+				for (const json of page.content) out.push({ json, pairedItem: { item: 0 } });
+			}
+			events += page.content.length;
 			pageToken = page.nextPageToken;
 		} while (pageToken);
-		return [out];
+		return [discard ? [{ json: { events }, pairedItem: { item: 0 } }] : out];
 	}
 }
 
@@ -138,19 +169,34 @@ function peakRssMB(): number {
 	return Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
 }
 
-/** Child: one file-mode export with n8n's filesystem binary-data mode; prints its peak RSS. */
-async function child(url: string, events: number): Promise<void> {
+type Subject = 'node' | 'floor';
+
+/**
+ * Child: one export in n8n's filesystem binary-data mode (the n8n 2.x default) — the Celonis node's CSV file,
+ * or the helper floor paging the same events — and prints its peak RSS.
+ */
+async function child(url: string, events: number, subject: Subject): Promise<void> {
 	const storage = mkdtempSync(join(tmpdir(), 'bench-audit-binary-'));
 	const config = Container.get(BinaryDataConfig);
 	config.mode = 'filesystem';
 	config.localStoragePath = storage;
 	await Container.get(BinaryDataService).init();
 	try {
-		const engine = await Engine.create();
+		const engine = await Engine.create({ 'bench.auditHelperLoop': new AuditHelperLoop() });
 		const creds = engine.addCredential(
 			'celonisOAuth2Api',
 			oauthData(url, DEMO.client, { scopes: ['audit.log:read'] }),
 		);
+		if (subject === 'floor') {
+			// --keep items: the floor holding every event as an item (test/slow/auditFileMemory's counter-check)
+			const keep = arg('keep') === 'items' ? 'items' : 'discard';
+			const r = await engine.runChain([floorSpec(url, creds, keep)]);
+			if (r.error) throw r.error;
+			const got = keep === 'items' ? r.items('Floor').length : r.json('Floor')[0]?.events;
+			if (got !== events) throw new Error(`expected ${events} events, got ${String(got)}`);
+			process.stdout.write(`${JSON.stringify({ subject, events, peakRssMB: peakRssMB() })}\n`);
+			return;
+		}
 		const r = await engine.runChain([celonisNode(creds, 'csv')]);
 		if (r.error) throw r.error;
 		const [item] = r.items('Celonis');
@@ -158,7 +204,7 @@ async function child(url: string, events: number): Promise<void> {
 			throw new Error(`expected ${events} events, got ${String(item.json.events)}`);
 		const binary = item.binary!.data;
 		process.stdout.write(
-			`${JSON.stringify({ events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`,
+			`${JSON.stringify({ subject, events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`,
 		);
 	} finally {
 		rmSync(storage, { recursive: true, force: true });
@@ -168,7 +214,8 @@ async function child(url: string, events: number): Promise<void> {
 async function runChild(
 	url: string,
 	events: number,
-): Promise<{ peakRssMB: number; fileBytes: number; binaryDataMode: string }> {
+	subject: Subject,
+): Promise<{ peakRssMB: number; fileBytes?: number; binaryDataMode?: string }> {
 	const proc = spawn(
 		process.execPath,
 		[
@@ -177,6 +224,8 @@ async function runChild(
 			join(ROOT, 'bench', 'audit', 'run.ts'),
 			'--child',
 			url,
+			'--subject',
+			subject,
 			'--events',
 			String(events),
 		],
@@ -189,9 +238,20 @@ async function runChild(
 	return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
+const floorSpec = (
+	url: string,
+	creds: NodeSpec['credentials'],
+	keep: 'items' | 'discard',
+): NodeSpec => ({
+	name: 'Floor',
+	type: 'bench.auditHelperLoop',
+	parameters: { url: `${url}${PATH}`, keep },
+	credentials: creds,
+});
+
 async function main(): Promise<void> {
 	const childUrl = arg('child');
-	if (childUrl) return await child(childUrl, EVENTS);
+	if (childUrl) return await child(childUrl, EVENTS, arg('subject') === 'floor' ? 'floor' : 'node');
 
 	const emu = await startEmulatorProcess();
 	try {
@@ -201,18 +261,13 @@ async function main(): Promise<void> {
 			'celonisOAuth2Api',
 			oauthData(emu.url, DEMO.client, { scopes: ['audit.log:read'] }),
 		);
-		const floorSpec: NodeSpec = {
-			name: 'Floor',
-			type: 'bench.auditHelperLoop',
-			parameters: { url: `${emu.url}${PATH}` },
-			credentials: creds,
-		};
+		const floor = floorSpec(emu.url, creds, 'items');
 		const token = await tokenFor(emu.url);
 
 		const scenarios: Record<string, () => Promise<number>> = {
 			nodeItems: async () =>
 				(await engine.runChain([celonisNode(creds, 'items')])).items('Celonis').length,
-			helperFloor: async () => (await engine.runChain([floorSpec])).items('Floor').length,
+			helperFloor: async () => (await engine.runChain([floor])).items('Floor').length,
 			undici: async () => await undiciLoop(emu.url, token),
 			nodeCsvFile: async () =>
 				Number((await engine.runChain([celonisNode(creds, 'csv')])).json('Celonis')[0]?.events),
@@ -237,13 +292,19 @@ async function main(): Promise<void> {
 			`file mode vs helper floor (items): ${(m.nodeCsvFile / m.helperFloor).toFixed(3)}\n`,
 		);
 
-		const at1 = await runChild(emu.url, EVENTS);
+		// Peak RSS in fresh processes: the node's file export, then the helper floor, at 1x and at 10x the events.
+		const at1 = await runChild(emu.url, EVENTS, 'node');
 		process.stdout.write(`file mode, ${EVENTS} events: ${JSON.stringify(at1)}\n`);
+		const floorAt1 = await runChild(emu.url, EVENTS, 'floor');
+		process.stdout.write(`helper floor, ${EVENTS} events: ${JSON.stringify(floorAt1)}\n`);
 		let at10: { peakRssMB: number } | undefined;
+		let floorAt10: { peakRssMB: number } | undefined;
 		if (!process.argv.includes('--no-10x')) {
 			await configureEmulator(emu.url, { generated: { auditEvents: EVENTS * 10 } });
-			at10 = await runChild(emu.url, EVENTS * 10);
+			at10 = await runChild(emu.url, EVENTS * 10, 'node');
 			process.stdout.write(`file mode, ${EVENTS * 10} events: ${JSON.stringify(at10)}\n`);
+			floorAt10 = await runChild(emu.url, EVENTS * 10, 'floor');
+			process.stdout.write(`helper floor, ${EVENTS * 10} events: ${JSON.stringify(floorAt10)}\n`);
 		}
 		const round = (x: number, d = 3) => Number(x.toFixed(d));
 		process.stdout.write(
@@ -253,6 +314,8 @@ async function main(): Promise<void> {
 				timeVsUndici: round(m.nodeItems / m.undici),
 				fileModePeakRssMB: round(at1.peakRssMB, 1),
 				fileModePeakRssMBAt10x: at10 ? round(at10.peakRssMB, 1) : null,
+				helperFloorPeakRssMB: round(floorAt1.peakRssMB, 1),
+				helperFloorPeakRssMBAt10x: floorAt10 ? round(floorAt10.peakRssMB, 1) : null,
 			})}\n`,
 		);
 	} finally {
