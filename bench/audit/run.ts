@@ -11,11 +11,13 @@
  * Peak RSS is measured in fresh child processes (n8n's filesystem binary-data mode, the n8n 2.x default) at 1x
  * and 10x the events, for the node's CSV file export and for the helper floor paging the same events and
  * dropping them. The floor is the reference for the 10x growth: the live heap stays flat, but n8n's request
- * helper leaves per-request garbage that V8 promotes and collects late (README, "Audit export memory").
+ * helper leaves per-request garbage that V8 promotes and collects late (README, Benchmarks). A third 10x run
+ * of the node with the old space capped at 128 MB shows the peak when V8 must collect it.
  *
  * Usage: npx tsx bench/audit/run.ts [--events 100000] [--reps 5] [--no-10x]
  * The last line of output is {"events","timeVsHelperFloor","timeVsUndici","fileModePeakRssMB",
- * "fileModePeakRssMBAt10x","helperFloorPeakRssMB","helperFloorPeakRssMBAt10x"}.
+ * "fileModePeakRssMBAt10x","helperFloorPeakRssMB","helperFloorPeakRssMBAt10x","fileModePeakRssMBAt10xCapped128"}
+ * (the last: the node's 10x run in a process started with --max-old-space-size=128).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +52,8 @@ function arg(name: string): string | undefined {
 const EVENTS = Number(arg('events') ?? 100_000);
 const REPS = Number(arg('reps') ?? 5);
 const PATH = '/log/api/external/v2/audit';
+/** V8 old-space cap (MB) of the third 10x run; test/slow/auditFileMemory uses the same. */
+const CAPPED_MB = 128;
 
 /**
  * The floor: the same API paged with n8n's helper in a plain loop, no checks. "items" makes one item per
@@ -215,10 +219,12 @@ async function runChild(
 	url: string,
 	events: number,
 	subject: Subject,
+	nodeOptions: string[] = [],
 ): Promise<{ peakRssMB: number; fileBytes?: number; binaryDataMode?: string }> {
 	const proc = spawn(
 		process.execPath,
 		[
+			...nodeOptions,
 			'--import',
 			'tsx',
 			join(ROOT, 'bench', 'audit', 'run.ts'),
@@ -299,12 +305,20 @@ async function main(): Promise<void> {
 		process.stdout.write(`helper floor, ${EVENTS} events: ${JSON.stringify(floorAt1)}\n`);
 		let at10: { peakRssMB: number } | undefined;
 		let floorAt10: { peakRssMB: number } | undefined;
+		let capped10: { peakRssMB: number } | undefined;
 		if (!process.argv.includes('--no-10x')) {
 			await configureEmulator(emu.url, { generated: { auditEvents: EVENTS * 10 } });
 			at10 = await runChild(emu.url, EVENTS * 10, 'node');
 			process.stdout.write(`file mode, ${EVENTS * 10} events: ${JSON.stringify(at10)}\n`);
 			floorAt10 = await runChild(emu.url, EVENTS * 10, 'floor');
 			process.stdout.write(`helper floor, ${EVENTS * 10} events: ${JSON.stringify(floorAt10)}\n`);
+			// As n8n runs when NODE_OPTIONS caps the heap: V8 then collects before the garbage piles up.
+			capped10 = await runChild(emu.url, EVENTS * 10, 'node', [
+				`--max-old-space-size=${CAPPED_MB}`,
+			]);
+			process.stdout.write(
+				`file mode, ${EVENTS * 10} events, --max-old-space-size=${CAPPED_MB}: ${JSON.stringify(capped10)}\n`,
+			);
 		}
 		const round = (x: number, d = 3) => Number(x.toFixed(d));
 		process.stdout.write(
@@ -316,6 +330,7 @@ async function main(): Promise<void> {
 				fileModePeakRssMBAt10x: at10 ? round(at10.peakRssMB, 1) : null,
 				helperFloorPeakRssMB: round(floorAt1.peakRssMB, 1),
 				helperFloorPeakRssMBAt10x: floorAt10 ? round(floorAt10.peakRssMB, 1) : null,
+				fileModePeakRssMBAt10xCapped128: capped10 ? round(capped10.peakRssMB, 1) : null,
 			})}\n`,
 		);
 	} finally {
