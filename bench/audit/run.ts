@@ -201,14 +201,16 @@ async function child(url: string, events: number, subject: Subject): Promise<voi
 			process.stdout.write(`${JSON.stringify({ subject, events, peakRssMB: peakRssMB() })}\n`);
 			return;
 		}
-		const r = await engine.runChain([celonisNode(creds, 'csv')]);
+		// --format jsonl: the JSON Lines file instead of CSV
+		const format = arg('format') === 'jsonl' ? 'jsonl' : 'csv';
+		const r = await engine.runChain([celonisNode(creds, format)]);
 		if (r.error) throw r.error;
 		const [item] = r.items('Celonis');
 		if (item.json.events !== events)
 			throw new Error(`expected ${events} events, got ${String(item.json.events)}`);
 		const binary = item.binary!.data;
 		process.stdout.write(
-			`${JSON.stringify({ subject, events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`,
+			`${JSON.stringify({ subject, format, events, peakRssMB: peakRssMB(), fileBytes: item.json.fileSize, binaryDataMode: binary.data, stored: Boolean(binary.id) })}\n`,
 		);
 	} finally {
 		rmSync(storage, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /**
  * The audit-log file export keeps nothing per event (slow: about a minute; `npm run test:slow`, run by .ci/run).
  *
- * 1,000,000 events (5,000 pages) are exported as a CSV file in n8n's filesystem binary-data mode by a process
+ * 1,000,000 events (5,000 pages) are exported as a CSV and as a JSON Lines file in n8n's filesystem binary-data mode by a process
  * whose V8 old space is capped at 128 MB. The engine, n8n and the node need about 67 MB of live heap; a node
  * that kept a 48-character string per event (tried), the pages or the file runs out of memory. Unconstrained,
  * V8 lets the heap grow with garbage it collects late, so peak RSS alone cannot tell (bench/audit measures it
@@ -26,7 +26,7 @@ afterAll(() => emu?.stop());
 /** The export as bench/audit runs it (its --child mode), in a process with a capped old space. */
 async function exportInCappedHeap(
 	subject: 'node' | 'floor',
-	keep?: 'items',
+	extra: string[] = [],
 ): Promise<{ code: number | null; out: string; err: string }> {
 	const proc = spawn(
 		process.execPath,
@@ -41,7 +41,7 @@ async function exportInCappedHeap(
 			subject,
 			'--events',
 			String(EVENTS),
-			...(keep ? ['--keep', keep] : []),
+			...extra,
 		],
 		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
@@ -53,22 +53,26 @@ async function exportInCappedHeap(
 	return { code, out, err };
 }
 
-test('1,000,000 audit events become one CSV file in a process with a 128 MB heap', async () => {
-	const { code, out, err } = await exportInCappedHeap('node');
-	expect({ code, err: code === 0 ? '' : err.slice(-2000) }).toEqual({ code: 0, err: '' });
-	const result = JSON.parse(out.trim().split('\n').pop() as string);
-	expect(result).toMatchObject({
-		subject: 'node',
-		events: EVENTS,
-		binaryDataMode: 'filesystem-v2',
-		stored: true,
-	});
-	// about 215 bytes per generated event: the whole file went to n8n's store, not into the heap
-	expect(result.fileBytes).toBeGreaterThan(EVENTS * 150);
-});
+test.each(['csv', 'jsonl'])(
+	'1,000,000 audit events become one %s file in a process with a 128 MB heap',
+	async (format) => {
+		const { code, out, err } = await exportInCappedHeap('node', ['--format', format]);
+		expect({ code, err: code === 0 ? '' : err.slice(-2000) }).toEqual({ code: 0, err: '' });
+		const result = JSON.parse(out.trim().split('\n').pop() as string);
+		expect(result).toMatchObject({
+			subject: 'node',
+			format,
+			events: EVENTS,
+			binaryDataMode: 'filesystem-v2',
+			stored: true,
+		});
+		// about 215 bytes per generated event: the whole file went to n8n's store, not into the heap
+		expect(result.fileBytes).toBeGreaterThan(EVENTS * 150);
+	},
+);
 
 test('the cap is tight enough to catch retention: keeping the events as items runs out of memory', async () => {
-	const { code, err } = await exportInCappedHeap('floor', 'items');
+	const { code, err } = await exportInCappedHeap('floor', ['--keep', 'items']);
 	expect(code).not.toBe(0);
 	expect(err).toMatch(/heap out of memory|Allocation failed/i);
 });
