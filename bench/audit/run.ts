@@ -19,7 +19,6 @@
  * "fileModePeakRssMBAt10x","helperFloorPeakRssMB","helperFloorPeakRssMBAt10x","fileModePeakRssMBAt10xCapped128"}
  * (the last: the node's 10x run in a process started with --max-old-space-size=128).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +31,8 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { configureEmulator, median, ROOT, startEmulatorProcess } from '../shared/emulatorProcess';
+import { configureEmulator, median, startEmulatorProcess } from '../shared/emulatorProcess';
+import { CAPPED_OLD_SPACE_MB, childResult, spawnExportChild } from './child';
 import { DEMO, oauthData } from '../../test/harness/emulator';
 import { Engine, type NodeSpec } from '../../test/harness/engine';
 // after the harness (reflect-metadata, user folder)
@@ -52,8 +52,6 @@ function arg(name: string): string | undefined {
 const EVENTS = Number(arg('events') ?? 100_000);
 const REPS = Number(arg('reps') ?? 5);
 const PATH = '/log/api/external/v2/audit';
-/** V8 old-space cap (MB) of the third 10x run; test/slow/auditFileMemory uses the same. */
-const CAPPED_MB = 128;
 
 /**
  * The floor: the same API paged with n8n's helper in a plain loop, no checks. "items" makes one item per
@@ -223,27 +221,14 @@ async function runChild(
 	subject: Subject,
 	nodeOptions: string[] = [],
 ): Promise<{ peakRssMB: number; fileBytes?: number; binaryDataMode?: string }> {
-	const proc = spawn(
-		process.execPath,
-		[
-			...nodeOptions,
-			'--import',
-			'tsx',
-			join(ROOT, 'bench', 'audit', 'run.ts'),
-			'--child',
-			url,
-			'--subject',
-			subject,
-			'--events',
-			String(events),
-		],
-		{ cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+	const { code, out, err } = await spawnExportChild(
+		url,
+		events,
+		['--subject', subject],
+		nodeOptions,
 	);
-	let out = '';
-	proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-	const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
-	if (code !== 0) throw new Error(`file-mode child exited with ${code}: ${out}`);
-	return JSON.parse(out.trim().split('\n').pop() as string);
+	if (code !== 0) throw new Error(`file-mode child exited with ${code}: ${out}${err.slice(-2000)}`);
+	return childResult(out);
 }
 
 const floorSpec = (
@@ -316,10 +301,10 @@ async function main(): Promise<void> {
 			process.stdout.write(`helper floor, ${EVENTS * 10} events: ${JSON.stringify(floorAt10)}\n`);
 			// As n8n runs when NODE_OPTIONS caps the heap: V8 then collects before the garbage piles up.
 			capped10 = await runChild(emu.url, EVENTS * 10, 'node', [
-				`--max-old-space-size=${CAPPED_MB}`,
+				`--max-old-space-size=${CAPPED_OLD_SPACE_MB}`,
 			]);
 			process.stdout.write(
-				`file mode, ${EVENTS * 10} events, --max-old-space-size=${CAPPED_MB}: ${JSON.stringify(capped10)}\n`,
+				`file mode, ${EVENTS * 10} events, --max-old-space-size=${CAPPED_OLD_SPACE_MB}: ${JSON.stringify(capped10)}\n`,
 			);
 		}
 		const round = (x: number, d = 3) => Number(x.toFixed(d));
